@@ -1,0 +1,15 @@
+"""Layers with hand-written forward and backward passes. See module.py for the contract."""
+from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from .batchnorm import BatchNorm1d, BatchNorm2d
+from .conv import Conv2d
+from .conv_transpose import ConvTranspose2d
+from .dense import Dense
+from .dropout import Dropout
+from .module import Module
+from .sequential import Sequential
+from .shape import Flatten, Reshape
+
+__all__ = [
+    "Module", "Dense", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d",
+    "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Reshape", "Dropout", "Sequential",
+]

@@ -1,0 +1,62 @@
+"""Element-wise activations. Each backward is dy times the derivative at the cached point."""
+from ..backend import get_array_module
+from .module import Module
+
+
+def sigmoid(x):
+    """1 / (1 + e^-x) computed as exp(-softplus(-x)): no overflow, full precision in both tails."""
+    xp = get_array_module(x)
+    return xp.exp(-xp.logaddexp(0, -x))
+
+
+class ReLU(Module):
+    """y = max(x, 0);   dx = dy * [x > 0]"""
+
+    def forward(self, x):
+        self.positive = x > 0
+        return x * self.positive
+
+    def backward(self, dy):
+        return dy * self.positive
+
+
+class LeakyReLU(Module):
+    """y = x if x > 0 else a x;   dx = dy if x > 0 else a dy   (a = negative_slope)"""
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.positive = x > 0
+        return xp.where(self.positive, x, x * self.negative_slope)
+
+    def backward(self, dy):
+        xp = get_array_module(dy)
+        return xp.where(self.positive, dy, dy * self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class Tanh(Module):
+    """y = tanh(x);   dx = dy * (1 - y^2)"""
+
+    def forward(self, x):
+        self.y = get_array_module(x).tanh(x)
+        return self.y
+
+    def backward(self, dy):
+        return dy * (1 - self.y * self.y)
+
+
+class Sigmoid(Module):
+    """y = 1 / (1 + e^-x);   dx = dy * y * (1 - y)"""
+
+    def forward(self, x):
+        self.y = sigmoid(x)
+        return self.y
+
+    def backward(self, dy):
+        return dy * self.y * (1 - self.y)

@@ -1,0 +1,80 @@
+"""2-D convolution (PyTorch's ``nn.Conv2d``, which is a cross-correlation) via im2col."""
+import math
+
+from .im2col import col2im, im2col, output_size, pad2d
+from .module import Module, as_generator
+
+
+def pair(v):
+    """3 -> (3, 3); (3, 5) stays."""
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+class Conv2d(Module):
+    """y[n, o, i, j] = b[o] + sum_{c,a,b} W[o, c, a, b] * xpad[n, c, sh*i + a, sw*j + b]
+
+    Shapes: x (N, C, H, W), weight (O, C, kh, kw) as in PyTorch, bias (O,),
+    y (N, O, Ho, Wo) with Ho = floor((H + 2ph - kh) / sh) + 1.
+
+    As matrices: cols = im2col(xpad), shape (N*Ho*Wo, C*kh*kw), and Wm = W.reshape(O, -1):
+        forward:   Y = cols Wm^T                        (N*Ho*Wo, O)
+        backward:  dWm = dY^T cols                      (O, C*kh*kw)
+                   db  = sum over rows of dY            (O,)
+                   dcols = dY Wm, and dx = col2im(dcols) with the padding cut off.
+
+    Initial weights are PyTorch's default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+    fan_in = C*kh*kw; ``rng`` is a numpy Generator or a seed.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
+                 rng=None, dtype="float32"):
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = pair(kernel_size), pair(stride), pair(padding)
+        kh, kw = self.kernel_size
+        rng = as_generator(rng)
+        bound = 1.0 / math.sqrt(in_channels * kh * kw)
+        self.params["weight"] = rng.uniform(-bound, bound, (out_channels, in_channels, kh, kw)).astype(dtype)
+        if bias:
+            self.params["bias"] = rng.uniform(-bound, bound, out_channels).astype(dtype)
+        self.zero_grad()
+
+    def forward(self, x):
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        ph, pw = self.padding
+        W = self.params["weight"]
+        xpad = pad2d(x, ph, ph, pw, pw)
+        cols, (Ho, Wo) = im2col(xpad, kh, kw, sh, sw)
+        self.cols, self.xpad_shape, self.x_shape = cols, xpad.shape, x.shape
+        y = cols @ W.reshape(self.out_channels, -1).T                   # (N*Ho*Wo, O)
+        if "bias" in self.params:
+            y += self.params["bias"]
+        N = x.shape[0]
+        return y.reshape(N, Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)
+
+    def backward(self, dy):
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        ph, pw = self.padding
+        W = self.params["weight"]
+        N, O, Ho, Wo = dy.shape
+        dY = dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, O)
+        if self.requires_grad:
+            self.accumulate_grad("weight", (dY.T @ self.cols).reshape(W.shape))
+            if "bias" in self.params:
+                self.accumulate_grad("bias", dY.sum(axis=0))
+        if not self.needs_input_grad:
+            return None
+        dcols = (dY @ W.reshape(O, -1)).reshape(N, Ho, Wo, self.in_channels, kh, kw)
+        dxpad = col2im(dcols, self.xpad_shape, kh, kw, sh, sw)
+        H, Wd = self.x_shape[2:]
+        return dxpad[:, :, ph:ph + H, pw:pw + Wd]
+
+    def extra_repr(self):
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, bias={'bias' in self.params}")
+
+
+def conv_output_shape(layer, H, W):
+    """(Ho, Wo) a Conv2d produces for an H x W input."""
+    (kh, kw), (sh, sw), (ph, pw) = layer.kernel_size, layer.stride, layer.padding
+    return output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)

@@ -1,0 +1,49 @@
+"""Dense (fully connected) layer, PyTorch's ``nn.Linear``."""
+import math
+
+from .module import Module, as_generator
+
+
+class Dense(Module):
+    """y = x W^T + b
+
+    Shapes: x (N, in), W (out, in) as in PyTorch, b (out,), y (N, out).
+
+    Backward, with dy = dL/dy of shape (N, out):
+        dx = dy W            (N, in)
+        dW = dy^T x          (out, in)
+        db = sum_n dy        (out,)
+
+    Initial weights are PyTorch's default, U(-1/sqrt(in), 1/sqrt(in)) for W and b;
+    ``rng`` is a numpy Generator or a seed.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, rng=None, dtype="float32"):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        rng = as_generator(rng)
+        bound = 1.0 / math.sqrt(in_features)
+        self.params["weight"] = rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype)
+        if bias:
+            self.params["bias"] = rng.uniform(-bound, bound, out_features).astype(dtype)
+        self.zero_grad()
+
+    def forward(self, x):
+        self.x = x
+        y = x @ self.params["weight"].T
+        if "bias" in self.params:
+            y = y + self.params["bias"]
+        return y
+
+    def backward(self, dy):
+        if self.requires_grad:
+            self.accumulate_grad("weight", dy.T @ self.x)
+            if "bias" in self.params:
+                self.accumulate_grad("bias", dy.sum(axis=0))
+        if not self.needs_input_grad:
+            return None
+        return dy @ self.params["weight"]
+
+    def extra_repr(self):
+        return f"{self.in_features}, {self.out_features}, bias={'bias' in self.params}"
+

@@ -1,0 +1,127 @@
+"""The layer contract every part of ``minigan.nn`` follows.
+
+    y  = layer.forward(x)      # caches what backward needs
+    dx = layer.backward(dy)    # returns dL/dx and ADDS dL/dparam into layer.grads[name]
+    layer.zero_grad()          # grads back to zero
+    layer.train(); layer.eval()
+
+``layer.params`` (name -> array) is the single source of truth: forward reads it every
+call, so assigning a new array there (float64 for a gradient check, a CuPy array for the
+GPU) changes what the layer computes. ``layer.buffers`` holds state that is not trained
+(batch-norm running statistics). Names and shapes follow PyTorch so weights copy across.
+
+Two switches let a trainer skip work nobody will use:
+  ``requires_grad``      False: backward computes no parameter gradients (D during G's step).
+  ``needs_input_grad``   False: backward returns None without computing dx (a first layer).
+"""
+import numpy as np
+
+from ..backend import get_array_module, to_device
+
+
+def as_generator(rng):
+    """A numpy Generator from a Generator, an int seed or None (fresh entropy)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(rng)
+
+
+class Module:
+    """Base class: parameter and buffer bookkeeping shared by every layer."""
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+        self.buffers = {}
+        self.training = True
+        self.requires_grad = True
+        self.needs_input_grad = True
+
+    def forward(self, x):
+        raise NotImplementedError
+
+    def backward(self, dy):
+        raise NotImplementedError
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def children(self):
+        """Sub-layers (a Sequential's layers); plain layers have none."""
+        return []
+
+    def modules(self):
+        """This layer and every layer inside it, depth first."""
+        yield self
+        for child in self.children():
+            yield from child.modules()
+
+    def accumulate_grad(self, name, value):
+        """grads[name] += value, allocating on first use or after params[name] changed dtype/device."""
+        grad = self.grads.get(name)
+        if (grad is None or grad.shape != value.shape or grad.dtype != value.dtype
+                or get_array_module(grad) is not get_array_module(value)):
+            self.grads[name] = value.copy()
+        else:
+            grad += value
+
+    def zero_grad(self):
+        """Set every parameter gradient to zero (in place where the array still fits)."""
+        for name, p in self.params.items():
+            grad = self.grads.get(name)
+            if (grad is None or grad.shape != p.shape or grad.dtype != p.dtype
+                    or get_array_module(grad) is not get_array_module(p)):
+                self.grads[name] = get_array_module(p).zeros_like(p)
+            else:
+                grad.fill(0)
+        return self
+
+    def train(self, mode=True):
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def requires_grad_(self, flag=True):
+        """Turn parameter-gradient computation on or off for this layer and all inside it."""
+        for m in self.modules():
+            m.requires_grad = flag
+        return self
+
+    def to(self, device):
+        """Move parameters, gradients and buffers to 'cpu' or 'cuda'; returns self."""
+        for store in self._own_stores():
+            for name in list(store):
+                store[name] = to_device(store[name], device)
+        return self
+
+    def astype(self, dtype):
+        """Cast parameters, gradients and buffers to dtype (float64 for gradient checks)."""
+        for store in self._own_stores():
+            for name in list(store):
+                store[name] = store[name].astype(dtype)
+        return self
+
+    def _own_stores(self):
+        # Containers expose their children's arrays through views; touch each array once.
+        for m in self.modules():
+            for store in (m.params, m.grads, m.buffers):
+                if type(store) is dict:
+                    yield store
+
+    def state_dict(self):
+        """PyTorch-style flat dict: parameters and buffers by name."""
+        state = dict(self.params)
+        state.update(self.buffers)
+        return state
+
+    def num_parameters(self):
+        return sum(int(p.size) for p in self.params.values())
+
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.extra_repr()})"

@@ -1,0 +1,99 @@
+"""Sequential: layers applied in order; backward runs them in reverse (the chain rule)."""
+from collections.abc import MutableMapping
+
+from .module import Module
+
+
+class NestedDict(MutableMapping):
+    """A write-through view of the children's dicts under PyTorch's names ("0.weight", "3.bias").
+
+    ``seq.params["0.weight"] = w`` assigns ``seq[0].params["weight"] = w``, so a Sequential
+    keeps the contract that its ``params`` are the arrays forward uses.
+    """
+
+    def __init__(self, owner, attr):
+        self.owner, self.attr = owner, attr
+
+    def _split(self, key):
+        head, _, rest = key.partition(".")
+        if not rest or not head.isdigit() or int(head) >= len(self.owner.layers):
+            raise KeyError(key)
+        return getattr(self.owner.layers[int(head)], self.attr), rest
+
+    def __getitem__(self, key):
+        store, rest = self._split(key)
+        return store[rest]
+
+    def __setitem__(self, key, value):
+        store, rest = self._split(key)
+        if rest not in store:
+            raise KeyError(key)
+        store[rest] = value
+
+    def __delitem__(self, key):
+        raise TypeError("a Sequential's parameters cannot be deleted")
+
+    def __iter__(self):
+        for i, layer in enumerate(self.owner.layers):
+            for name in getattr(layer, self.attr):
+                yield f"{i}.{name}"
+
+    def __len__(self):
+        return sum(len(getattr(layer, self.attr)) for layer in self.owner.layers)
+
+
+class Sequential(Module):
+    """y = f_n(... f_2(f_1(x))),   dx = f_1'^T(f_2'^T(... f_n'^T(dy)))
+
+    ``params``, ``grads`` and ``buffers`` are views over the layers' own dicts, named as
+    PyTorch's ``nn.Sequential`` names them, so weights copy across both ways by name.
+    ``needs_input_grad`` is the first layer's: switch it off and backward skips the
+    first layer's input gradient and returns None.
+    """
+
+    def __init__(self, *layers):
+        self.layers = list(layers)
+        super().__init__()
+        self.params = NestedDict(self, "params")
+        self.grads = NestedDict(self, "grads")
+        self.buffers = NestedDict(self, "buffers")
+
+    @property
+    def needs_input_grad(self):
+        return self.layers[0].needs_input_grad if self.layers else True
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, flag):
+        if self.layers:
+            self.layers[0].needs_input_grad = flag
+
+    def children(self):
+        return self.layers
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dy):
+        for layer in reversed(self.layers):
+            dy = layer.backward(dy)
+        return dy
+
+    def zero_grad(self):
+        for layer in self.layers:
+            layer.zero_grad()
+        return self
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self):
+        lines = [f"  ({i}): {layer!r}".replace("\n", "\n  ") for i, layer in enumerate(self.layers)]
+        return "Sequential(\n" + "\n".join(lines) + "\n)"
