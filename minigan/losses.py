@@ -1,0 +1,129 @@
+"""GAN losses on the discriminator's logits, each returning ``(value, gradient)``.
+
+Label convention, used everywhere in minigan: real = 1, fake = 0. The discriminator's
+last layer outputs a logit l (no sigmoid); D(x) = sigmoid(l) is the probability "real".
+
+Every loss is a mean over the batch. The discriminator side returns
+``(value, (dreal, dfake))``, the gradients with respect to the real and fake logits;
+the generator side returns ``(value, dfake)``.
+
+Stable forms: -log sigmoid(l) = softplus(-l) and -log(1 - sigmoid(l)) = softplus(l),
+with softplus(l) = log(1 + e^l) = logaddexp(0, l); d softplus(l)/dl = sigmoid(l).
+No sigmoid is ever followed by a log.
+
+  name             discriminator minimises                       generator minimises
+  minimax          softplus(-l_r) + softplus(l_f)                -softplus(l_f)  (= log(1 - D(G(z))))
+  non-saturating   softplus(-l_r) + softplus(l_f)                softplus(-l_f)  (= -log D(G(z)))
+  least-squares    1/2 (l_r - 1)^2 + 1/2 l_f^2                   1/2 (l_f - 1)^2
+  hinge            relu(1 - l_r) + relu(1 + l_f)                 -l_f
+  wasserstein      l_f - l_r                                     -l_f
+
+``real_label`` below 1 gives one-sided label smoothing (Salimans et al. 2016) for the
+losses built on the cross-entropy.
+"""
+from .backend import get_array_module
+from .nn.activations import sigmoid
+
+
+def softplus(x):
+    return get_array_module(x).logaddexp(0, x)
+
+
+def binary_cross_entropy_with_logits(logits, target):
+    """mean(-t log sigmoid(l) - (1 - t) log(1 - sigmoid(l))) = mean(softplus(l) - t l);
+    gradient (sigmoid(l) - t) / N."""
+    n = logits.size
+    value = (softplus(logits) - target * logits).sum() / n
+    return value, (sigmoid(logits) - target) / n
+
+
+def _discriminator_cross_entropy(real_logits, fake_logits, real_label):
+    real_value, dreal = binary_cross_entropy_with_logits(real_logits, real_label)
+    fake_value, dfake = binary_cross_entropy_with_logits(fake_logits, 0.0)
+    return real_value + fake_value, (dreal, dfake)
+
+
+class Minimax:
+    """The original GAN objective (Goodfellow et al. 2014): G minimises log(1 - D(G(z))).
+    Its gradient vanishes when D confidently rejects fakes, early in training."""
+    name = "minimax"
+
+    def __init__(self, real_label=1.0):
+        self.real_label = real_label
+
+    def discriminator(self, real_logits, fake_logits):
+        return _discriminator_cross_entropy(real_logits, fake_logits, self.real_label)
+
+    def generator(self, fake_logits):
+        n = fake_logits.size
+        return -softplus(fake_logits).sum() / n, -sigmoid(fake_logits) / n
+
+
+class NonSaturating(Minimax):
+    """G maximises log D(G(z)) instead: same fixed point, strong gradients early on."""
+    name = "non-saturating"
+
+    def generator(self, fake_logits):
+        return binary_cross_entropy_with_logits(fake_logits, 1.0)
+
+
+class LeastSquares:
+    """LSGAN (Mao et al. 2017) with targets a = 0 (fake), b = c = 1 (real), on raw outputs."""
+    name = "least-squares"
+
+    def __init__(self, real_label=1.0):
+        self.real_label = real_label
+
+    def discriminator(self, real_logits, fake_logits):
+        nr, nf = real_logits.size, fake_logits.size
+        r = real_logits - self.real_label
+        value = 0.5 * (r * r).sum() / nr + 0.5 * (fake_logits * fake_logits).sum() / nf
+        return value, (r / nr, fake_logits / nf)
+
+    def generator(self, fake_logits):
+        n = fake_logits.size
+        f = fake_logits - 1
+        return 0.5 * (f * f).sum() / n, f / n
+
+
+class Hinge:
+    """Hinge loss (Lim & Ye 2017, used by SAGAN/BigGAN); its subgradient at the kink is 0."""
+    name = "hinge"
+
+    def discriminator(self, real_logits, fake_logits):
+        nr, nf = real_logits.size, fake_logits.size
+        mr, mf = 1 - real_logits, 1 + fake_logits
+        active_r, active_f = (mr > 0).astype(mr.dtype), (mf > 0).astype(mf.dtype)
+        value = (mr * active_r).sum() / nr + (mf * active_f).sum() / nf
+        return value, (-active_r / nr, active_f / nf)
+
+    def generator(self, fake_logits):
+        n = fake_logits.size
+        return -fake_logits.sum() / n, -get_array_module(fake_logits).ones_like(fake_logits) / n
+
+
+class Wasserstein:
+    """WGAN (Arjovsky et al. 2017): the critic maximises E[l_r] - E[l_f]; needs a Lipschitz
+    critic (weight clipping in the trainer, or a gradient penalty)."""
+    name = "wasserstein"
+
+    def discriminator(self, real_logits, fake_logits):
+        xp = get_array_module(real_logits)
+        nr, nf = real_logits.size, fake_logits.size
+        value = fake_logits.sum() / nf - real_logits.sum() / nr
+        return value, (-xp.ones_like(real_logits) / nr, xp.ones_like(fake_logits) / nf)
+
+    def generator(self, fake_logits):
+        n = fake_logits.size
+        return -fake_logits.sum() / n, -get_array_module(fake_logits).ones_like(fake_logits) / n
+
+
+LOSSES = {cls.name: cls for cls in (Minimax, NonSaturating, LeastSquares, Hinge, Wasserstein)}
+
+
+def get_loss(name, **kwargs):
+    """A loss by name: one of minimax, non-saturating, least-squares, hinge, wasserstein."""
+    try:
+        return LOSSES[name](**kwargs)
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}: expected one of {', '.join(LOSSES)}") from None

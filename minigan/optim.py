@@ -1,0 +1,136 @@
+"""Optimizers with PyTorch's update rules and defaults. The only code that changes weights.
+
+An optimizer is built from a layer or a Sequential and reads ``model.params`` and
+``model.grads`` afresh at every step, so arrays assigned into ``params`` are honoured.
+Updates are in place (``p -= ...``) so the arrays keep their identity and device.
+Per-parameter state (momentum, moments) is created on first use and kept by name.
+"""
+import math
+
+import numpy as np
+
+from .backend import device_of, get_array_module, to_device, to_numpy
+
+
+class Optimizer:
+    defaults = {}
+
+    def __init__(self, model, **hyper):
+        unknown = set(hyper) - set(self.defaults)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unknown arguments {sorted(unknown)}")
+        self.model = model
+        self.hyper = {**self.defaults, **hyper}
+        if self.hyper["lr"] < 0:
+            raise ValueError(f"learning rate must be >= 0, got {self.hyper['lr']}")
+        self.state = {}          # name -> dict of arrays
+        self.step_count = 0
+
+    def zero_grad(self):
+        self.model.zero_grad()
+
+    def step(self):
+        """Apply one update to every parameter from its accumulated gradient."""
+        self.step_count += 1
+        for name, p in self.model.params.items():
+            self.update(name, p, self.model.grads[name])
+
+    def update(self, name, p, grad):
+        raise NotImplementedError
+
+    def _buffer(self, name, key, p):
+        """The state array state[name][key], zeros like p, re-made if p changed shape/dtype/device."""
+        slot = self.state.setdefault(name, {})
+        buf = slot.get(key)
+        if (buf is None or buf.shape != p.shape or buf.dtype != p.dtype
+                or get_array_module(buf) is not get_array_module(p)):
+            buf = slot[key] = get_array_module(p).zeros_like(p)
+        return buf
+
+    def state_dict(self):
+        """Plain data: hyper-parameters, step count and NumPy copies of every state array."""
+        return {
+            "hyper": dict(self.hyper),
+            "step_count": self.step_count,
+            "state": {name: {k: to_numpy(v) for k, v in slot.items()} for name, slot in self.state.items()},
+        }
+
+    def load_state_dict(self, state):
+        self.hyper = dict(state["hyper"])
+        self.step_count = int(state["step_count"])
+        self.state = {}
+        for name, slot in state["state"].items():
+            device = device_of(self.model.params[name])
+            self.state[name] = {k: to_device(np.array(v), device) for k, v in slot.items()}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v}" for k, v in self.hyper.items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """v <- momentum v + (1 - dampening) g   (v = g at the first step)
+    p <- p - lr v          (nesterov: p <- p - lr (g + momentum v))
+    with g = grad + weight_decay p."""
+    defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False}
+
+    def update(self, name, p, grad):
+        h = self.hyper
+        g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
+        if h["momentum"]:
+            first = name not in self.state
+            v = self._buffer(name, "momentum", p)
+            if first:
+                v[...] = g
+            else:
+                v *= h["momentum"]
+                v += (1 - h["dampening"]) * g
+            g = g + h["momentum"] * v if h["nesterov"] else v
+        p -= h["lr"] * g
+
+
+class Adam(Optimizer):
+    """m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2
+    p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)      (PyTorch's form)
+    with g = grad + weight_decay p. DCGAN uses lr=2e-4, betas=(0.5, 0.999)."""
+    defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
+
+    def update(self, name, p, grad):
+        h = self.hyper
+        b1, b2 = h["betas"]
+        t = self.step_count
+        g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
+        xp = get_array_module(p)
+        m, v = self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p)
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * (g * g)
+        step_size = h["lr"] / (1 - b1 ** t)
+        denom = xp.sqrt(v) / math.sqrt(1 - b2 ** t) + h["eps"]
+        p -= step_size * (m / denom)
+
+
+class RMSprop(Optimizer):
+    """v <- alpha v + (1 - alpha) g^2,   p <- p - lr g / (sqrt(v) + eps)
+    (momentum: b <- momentum b + g / (sqrt(v) + eps), p <- p - lr b).
+    WGAN uses lr=5e-5."""
+    defaults = {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0}
+
+    def update(self, name, p, grad):
+        h = self.hyper
+        g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
+        xp = get_array_module(p)
+        v = self._buffer(name, "square_avg", p)
+        v *= h["alpha"]
+        v += (1 - h["alpha"]) * (g * g)
+        direction = g / (xp.sqrt(v) + h["eps"])
+        if h["momentum"]:
+            b = self._buffer(name, "momentum_buffer", p)
+            b *= h["momentum"]
+            b += direction
+            direction = b
+        p -= h["lr"] * direction
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
