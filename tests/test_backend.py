@@ -1,0 +1,39 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from minigan import backend
+
+
+def test_numpy_arrays_pick_numpy():
+    assert backend.get_array_module(np.zeros(2), 1.0) is np
+    assert backend.device_of(np.zeros(2)) == "cpu"
+
+
+def test_default_device_from_environment(monkeypatch):
+    monkeypatch.setenv("MINIGAN_DEVICE", "cpu")
+    assert backend.default_device() == "cpu"
+    monkeypatch.setenv("MINIGAN_DEVICE", "gpu")
+    with pytest.raises(backend.DeviceError, match="unknown device 'gpu'"):
+        backend.default_device()
+
+
+@pytest.mark.skipif(backend.cuda_available(), reason="checks the message shown when CUDA is missing")
+def test_cuda_without_cupy_or_gpu_says_what_is_missing():
+    with pytest.raises(backend.DeviceError, match="CuPy|GPU"):
+        backend.check_device("cuda")
+
+
+def test_import_does_not_import_cupy():
+    code = "import sys, minigan, minigan.nn, minigan.optim, minigan.losses; print('cupy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_to_device_and_back(device):
+    x = np.arange(6.0).reshape(2, 3)
+    moved = backend.to_device(x, device)
+    assert backend.device_of(moved) == device
+    np.testing.assert_array_equal(backend.to_numpy(moved), x)
