@@ -80,3 +80,10 @@ elementwise_shapes = st.one_of(
     st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(1, 4)),
 )
 negative_slopes = st.sampled_from([0.0, 0.01, 0.2, 0.5, 1.5])
+
+
+@st.composite
+def minibatch_configs(draw):
+    """MinibatchDiscrimination configurations; a batch of 1 has no other sample to compare with."""
+    return dict(batch=draw(st.integers(1, 5)), in_features=draw(st.integers(1, 5)),
+                num_kernels=draw(st.integers(1, 4)), kernel_dim=draw(st.integers(1, 3)), seed=draw(seeds))

@@ -5,6 +5,7 @@ from .conv import Conv2d
 from .conv_transpose import ConvTranspose2d
 from .dense import Dense
 from .dropout import Dropout
+from .minibatch_discrimination import MinibatchDiscrimination
 from .module import Module
 from .sequential import Sequential
 from .shape import Flatten, Reshape
@@ -12,4 +13,5 @@ from .shape import Flatten, Reshape
 __all__ = [
     "Module", "Dense", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Reshape", "Dropout", "Sequential",
+    "MinibatchDiscrimination",
 ]
