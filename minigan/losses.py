@@ -37,13 +37,31 @@ def binary_cross_entropy_with_logits(logits, target):
     return value, (sigmoid(logits) - target) / n
 
 
-def _discriminator_cross_entropy(real_logits, fake_logits, real_label):
-    real_value, dreal = binary_cross_entropy_with_logits(real_logits, real_label)
-    fake_value, dfake = binary_cross_entropy_with_logits(fake_logits, 0.0)
-    return real_value + fake_value, (dreal, dfake)
+class GANLoss:
+    """The discriminator's loss is a sum of a term on real logits and a term on fake logits,
+    so a trainer can run D forward and backward on the real batch, then on the fake batch
+    (each layer caches only its last forward), as PyTorch's DCGAN example does."""
+    name = ""
+
+    def discriminator_real(self, real_logits):
+        raise NotImplementedError
+
+    def discriminator_fake(self, fake_logits):
+        raise NotImplementedError
+
+    def generator(self, fake_logits):
+        raise NotImplementedError
+
+    def discriminator(self, real_logits, fake_logits):
+        real_value, dreal = self.discriminator_real(real_logits)
+        fake_value, dfake = self.discriminator_fake(fake_logits)
+        return real_value + fake_value, (dreal, dfake)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
 
 
-class Minimax:
+class Minimax(GANLoss):
     """The original GAN objective (Goodfellow et al. 2014): G minimises log(1 - D(G(z))).
     Its gradient vanishes when D confidently rejects fakes, early in training."""
     name = "minimax"
@@ -51,8 +69,11 @@ class Minimax:
     def __init__(self, real_label=1.0):
         self.real_label = real_label
 
-    def discriminator(self, real_logits, fake_logits):
-        return _discriminator_cross_entropy(real_logits, fake_logits, self.real_label)
+    def discriminator_real(self, real_logits):
+        return binary_cross_entropy_with_logits(real_logits, self.real_label)
+
+    def discriminator_fake(self, fake_logits):
+        return binary_cross_entropy_with_logits(fake_logits, 0.0)
 
     def generator(self, fake_logits):
         n = fake_logits.size
@@ -67,18 +88,20 @@ class NonSaturating(Minimax):
         return binary_cross_entropy_with_logits(fake_logits, 1.0)
 
 
-class LeastSquares:
+class LeastSquares(GANLoss):
     """LSGAN (Mao et al. 2017) with targets a = 0 (fake), b = c = 1 (real), on raw outputs."""
     name = "least-squares"
 
     def __init__(self, real_label=1.0):
         self.real_label = real_label
 
-    def discriminator(self, real_logits, fake_logits):
-        nr, nf = real_logits.size, fake_logits.size
+    def discriminator_real(self, real_logits):
         r = real_logits - self.real_label
-        value = 0.5 * (r * r).sum() / nr + 0.5 * (fake_logits * fake_logits).sum() / nf
-        return value, (r / nr, fake_logits / nf)
+        return 0.5 * (r * r).sum() / r.size, r / r.size
+
+    def discriminator_fake(self, fake_logits):
+        n = fake_logits.size
+        return 0.5 * (fake_logits * fake_logits).sum() / n, fake_logits / n
 
     def generator(self, fake_logits):
         n = fake_logits.size
@@ -86,36 +109,37 @@ class LeastSquares:
         return 0.5 * (f * f).sum() / n, f / n
 
 
-class Hinge:
+class Hinge(GANLoss):
     """Hinge loss (Lim & Ye 2017, used by SAGAN/BigGAN); its subgradient at the kink is 0."""
     name = "hinge"
 
-    def discriminator(self, real_logits, fake_logits):
-        nr, nf = real_logits.size, fake_logits.size
-        mr, mf = 1 - real_logits, 1 + fake_logits
-        active_r, active_f = (mr > 0).astype(mr.dtype), (mf > 0).astype(mf.dtype)
-        value = (mr * active_r).sum() / nr + (mf * active_f).sum() / nf
-        return value, (-active_r / nr, active_f / nf)
+    def discriminator_real(self, real_logits):
+        margin = 1 - real_logits
+        active = (margin > 0).astype(margin.dtype)
+        return (margin * active).sum() / margin.size, -active / margin.size
+
+    def discriminator_fake(self, fake_logits):
+        margin = 1 + fake_logits
+        active = (margin > 0).astype(margin.dtype)
+        return (margin * active).sum() / margin.size, active / margin.size
 
     def generator(self, fake_logits):
         n = fake_logits.size
         return -fake_logits.sum() / n, -get_array_module(fake_logits).ones_like(fake_logits) / n
 
 
-class Wasserstein:
+class Wasserstein(Hinge):
     """WGAN (Arjovsky et al. 2017): the critic maximises E[l_r] - E[l_f]; needs a Lipschitz
-    critic (weight clipping in the trainer, or a gradient penalty)."""
+    critic (weight clipping in the trainer, or a gradient penalty). G's side equals hinge's."""
     name = "wasserstein"
 
-    def discriminator(self, real_logits, fake_logits):
-        xp = get_array_module(real_logits)
-        nr, nf = real_logits.size, fake_logits.size
-        value = fake_logits.sum() / nf - real_logits.sum() / nr
-        return value, (-xp.ones_like(real_logits) / nr, xp.ones_like(fake_logits) / nf)
+    def discriminator_real(self, real_logits):
+        n = real_logits.size
+        return -real_logits.sum() / n, -get_array_module(real_logits).ones_like(real_logits) / n
 
-    def generator(self, fake_logits):
+    def discriminator_fake(self, fake_logits):
         n = fake_logits.size
-        return -fake_logits.sum() / n, -get_array_module(fake_logits).ones_like(fake_logits) / n
+        return fake_logits.sum() / n, get_array_module(fake_logits).ones_like(fake_logits) / n
 
 
 LOSSES = {cls.name: cls for cls in (Minimax, NonSaturating, LeastSquares, Hinge, Wasserstein)}

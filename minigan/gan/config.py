@@ -1,0 +1,57 @@
+"""Everything that configures a GAN run, in one plain dataclass saved with every checkpoint."""
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass
+class GANConfig:
+    """Settings of a GAN training run.
+
+    loss:              minimax | non-saturating | least-squares | hinge | wasserstein
+    d_steps:           discriminator steps per generator step (k in Goodfellow et al.)
+    batch_size:        samples per batch, real and fake alike
+    z_dim:             size of the noise vector z ~ N(0, I)
+    seed:              seeds the trainer's Generator (noise, real batches, replay)
+    clip:              WGAN weight clipping: D's weights kept in [-clip, clip] after each D step
+                       (None: off; defaults to 0.01 for the wasserstein loss)
+    label_smoothing:   one-sided: D's real target is 1 - label_smoothing (Salimans et al. 2016)
+    instance_noise:    std of Gaussian noise added to D's inputs, real and fake, annealed
+                       linearly to 0 over ``instance_noise_steps`` generator steps (Sonderby et al. 2017)
+    replay_size:       experience replay: a buffer of this many past fakes ...
+    replay_fraction:   ... of which this fraction of D's fake batch is drawn (Shrivastava et al. 2017)
+    feature_matching:  G matches the mean of D's features at this layer index instead of
+                       fooling D's output (Salimans et al. 2016); None: off
+    """
+    loss: str = "non-saturating"
+    d_steps: int = 1
+    batch_size: int = 64
+    z_dim: int = 2
+    seed: int = 0
+    clip: float | None = None
+    label_smoothing: float = 0.0
+    instance_noise: float = 0.0
+    instance_noise_steps: int = 1000
+    replay_size: int = 0
+    replay_fraction: float = 0.5
+    feature_matching: int | None = None
+
+    def __post_init__(self):
+        if self.clip is None and self.loss == "wasserstein":
+            self.clip = 0.01
+        if self.d_steps < 1 or self.batch_size < 1 or self.z_dim < 1:
+            raise ValueError(f"d_steps, batch_size and z_dim must be >= 1, got {self.d_steps}, "
+                             f"{self.batch_size}, {self.z_dim}")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.label_smoothing and self.loss not in ("minimax", "non-saturating", "least-squares"):
+            raise ValueError(f"label smoothing needs a loss with a real label, not {self.loss!r}")
+        if not 0 <= self.replay_fraction <= 1:
+            raise ValueError(f"replay_fraction must be in [0, 1], got {self.replay_fraction}")
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d):
+        """Build from a dict, ignoring keys this version does not know."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})

@@ -1,0 +1,87 @@
+"""What happened at every step of a run, in memory and on disk, and a progress line for long runs."""
+import csv
+import json
+import math
+import sys
+import time
+
+
+class History:
+    """A list of per-step records (dicts of plain floats), written as JSON or CSV.
+
+    The trainer records per generator step: ``step``, ``d_loss``, ``g_loss``, ``d_real``
+    (mean D(x) = sigmoid(logit) on real data), ``d_fake`` (mean D(G(z)) in the D step),
+    ``d_accuracy`` (fraction of real and fake classified right at logit 0), and the mean
+    raw logits ``real_logit``, ``fake_logit`` (their difference is the critic's Wasserstein
+    estimate under the wasserstein loss).
+    """
+
+    def __init__(self, records=None):
+        self.records = list(records or [])
+
+    def append(self, record):
+        self.records.append({k: float(v) for k, v in record.items()})
+
+    def __len__(self):
+        return len(self.records)
+
+    def __getitem__(self, key):
+        """history["d_loss"] is the list of that value over steps; history[3] the 4th record."""
+        if isinstance(key, str):
+            return [r[key] for r in self.records]
+        return self.records[key]
+
+    def mean(self, key, last=None):
+        values = self[key][-last:] if last else self[key]
+        return sum(values) / len(values) if values else math.nan
+
+    def save_json(self, path):
+        with open(path, "w") as f:
+            json.dump(self.records, f)
+
+    def save_csv(self, path):
+        if not self.records:
+            open(path, "w").close()
+            return
+        with open(path, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(self.records[0]))
+            writer.writeheader()
+            writer.writerows(self.records)
+
+    @classmethod
+    def load_json(cls, path):
+        with open(path) as f:
+            return cls(json.load(f))
+
+
+class Progress:
+    """One line on stderr, rewritten in place at most every ``interval`` seconds:
+
+        step 1200/5000  d_loss 1.31  g_loss 0.79  D(x) 0.52  D(G(z)) 0.46  410 it/s  eta 9s
+    """
+
+    def __init__(self, total, interval=None, stream=None, enabled=True):
+        self.total, self.enabled = total, enabled
+        self.stream = stream or sys.stderr
+        # A terminal gets a line rewritten twice a second; a log file one line every 10 s.
+        self.interval = interval if interval is not None else (0.5 if self.stream.isatty() else 10.0)
+        self.start = self.last = time.perf_counter()
+        self.done = 0
+
+    def update(self, step, record):
+        self.done += 1
+        now = time.perf_counter()
+        if not self.enabled or (now - self.last < self.interval and step < self.total):
+            return
+        self.last = now
+        rate = self.done / max(now - self.start, 1e-9)
+        eta = (self.total - step) / rate if rate else math.inf
+        fields = [f"step {step}/{self.total}"]
+        for key, label in (("d_loss", "d_loss"), ("g_loss", "g_loss"), ("d_real", "D(x)"), ("d_fake", "D(G(z))")):
+            if key in record:
+                fields.append(f"{label} {record[key]:.3f}")
+        fields.append(f"{rate:.0f} it/s" if rate >= 10 else f"{rate:.2f} it/s")
+        fields.append(f"eta {eta:.0f}s")
+        end = "\n" if step >= self.total or not self.stream.isatty() else ""
+        self.stream.write("\r" + "  ".join(fields) + end)
+        self.stream.flush()

@@ -1,0 +1,94 @@
+"""Stabilisers from the GAN literature, each optional, documented here in one place.
+
+Each one changes a single thing in the training step; the trainer (trainer.py) calls them.
+
+- Experience replay (Shrivastava et al. 2017; Pfau & Vinyals 2016): D also sees fakes from
+  earlier generators, so G cannot win by hopping from mode to mode faster than D forgets.
+  ``ReplayBuffer.mix`` swaps part of the fake batch for stored past fakes.
+- Mini-batch discrimination (Salimans et al. 2016): D sees statistics across the batch and so
+  notices a collapsed batch. It is a layer: ``minigan.nn.MinibatchDiscrimination``.
+- One-sided label smoothing (Salimans et al. 2016): D's target for real data is 0.9 instead of 1,
+  which stops D from growing over-confident; fakes keep target 0. A loss argument (real_label).
+- Instance noise (Sonderby et al. 2017; Arjovsky & Bottou 2017): Gaussian noise on D's inputs
+  makes the real and fake distributions overlap, so D's gradients stay informative.
+  ``instance_noise_std`` anneals it to 0.
+- Feature matching (Salimans et al. 2016): G minimises ||mean f(x) - mean f(G(z))||^2 for D's
+  intermediate features f, instead of maximising D's output. ``feature_matching_loss``.
+- Weight clipping (Arjovsky et al. 2017): keeps a WGAN critic Lipschitz. ``clip_weights``.
+"""
+import numpy as np
+
+from ..backend import device_of, get_array_module, to_device, to_numpy
+
+
+class ReplayBuffer:
+    """A fixed-size store of past fakes (kept on the CPU), filled first-in first-out."""
+
+    def __init__(self, size):
+        self.size = size
+        self.items = None          # (size, ...) array once the first batch arrives
+        self.count = 0             # how many slots are filled
+        self.position = 0          # next slot to overwrite
+
+    def push(self, fakes):
+        fakes = to_numpy(fakes)
+        if self.items is None:
+            self.items = np.zeros((self.size,) + fakes.shape[1:], dtype=fakes.dtype)
+        fakes = fakes[-self.size:]
+        slots = (self.position + np.arange(len(fakes))) % self.size
+        self.items[slots] = fakes
+        self.position = int((self.position + len(fakes)) % self.size)
+        self.count = min(self.count + len(fakes), self.size)
+
+    def mix(self, fakes, fraction, rng):
+        """Return fakes with round(fraction * N) of its rows replaced by stored fakes, then store
+        the current fakes. Until the buffer holds anything, fakes come back unchanged."""
+        n = int(round(fraction * len(fakes)))
+        out = fakes
+        if self.count and n:
+            picks = self.items[rng.integers(0, self.count, n)]
+            out = get_array_module(fakes).concatenate(
+                [fakes[: len(fakes) - n], to_device(picks.astype(fakes.dtype), device_of(fakes))])
+        self.push(fakes)
+        return out
+
+    def state_dict(self):
+        items = self.items if self.items is not None else np.zeros((0,))
+        return {"items": items, "count": self.count, "position": self.position}
+
+    def load_state_dict(self, state):
+        self.count, self.position = int(state["count"]), int(state["position"])
+        self.items = np.array(state["items"]) if self.count else None
+
+
+def instance_noise_std(start, step, total_steps):
+    """Noise std at a generator step: start, falling linearly to 0 at total_steps."""
+    if not start or total_steps <= 0:
+        return 0.0
+    return start * max(0.0, 1.0 - step / total_steps)
+
+
+def add_instance_noise(x, std, rng):
+    if not std:
+        return x
+    noise = rng.standard_normal(x.shape) * std
+    return x + to_device(noise.astype(x.dtype), device_of(x))
+
+
+def feature_matching_loss(real_features, fake_features):
+    """L = sum_k (mean_n f_r[n, k] - mean_n f_f[n, k])^2, on flattened features.
+
+    dL/df_f[n, k] = -2 (mean f_r - mean f_f)[k] / N_fake; real features are constants.
+    Returns (value, dfake_features) with dfake_features in fake_features' shape.
+    """
+    xp = get_array_module(fake_features)
+    n = fake_features.shape[0]
+    diff = real_features.reshape(len(real_features), -1).mean(0) - fake_features.reshape(n, -1).mean(0)
+    dfake = xp.broadcast_to(-2.0 * diff / n, (n, diff.size)).reshape(fake_features.shape)
+    return (diff * diff).sum(), dfake.astype(fake_features.dtype)
+
+
+def clip_weights(model, limit):
+    """WGAN's weight clipping: every parameter clipped in place to [-limit, limit]."""
+    for p in model.params.values():
+        get_array_module(p).clip(p, -limit, limit, out=p)

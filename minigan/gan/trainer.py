@@ -1,0 +1,226 @@
+"""The GAN game, one step at a time, written to be stepped through in a debugger.
+
+One training iteration (``train_step``):
+
+  1. Discriminator step, ``d_steps`` times (G's weights untouched):
+        x ~ data,  z ~ N(0, I),  x_fake = G(z)          (G only runs forward)
+        D forward/backward on x      with dL_D/dl_real  -> gradients into D
+        D forward/backward on x_fake with dL_D/dl_fake  -> gradients add up in D
+        D's optimizer steps; weight clipping for WGAN.
+     Real and fake go through D as separate batches (batch norm sees one kind at a time),
+     as in PyTorch's DCGAN example.
+  2. Generator step (D's weights untouched: D.requires_grad is off, D's optimizer does not step):
+        z ~ N(0, I),  x_fake = G(z),  l = D(x_fake)
+        dl = dL_G/dl,  dx_fake = D.backward(dl)  (through D, no gradients for D's weights)
+        G.backward(dx_fake) -> gradients into G; G's optimizer steps.
+
+Randomness comes from one numpy Generator seeded by ``config.seed``; it is saved with every
+checkpoint, so a resumed run draws the same numbers an uninterrupted one would.
+"""
+import numpy as np
+
+from .. import __version__
+from ..backend import device_of, to_device, to_numpy
+from ..losses import get_loss
+from ..nn.activations import sigmoid
+from ..nn.sequential import Sequential
+from .checkpoint import load_checkpoint, load_model_arrays, model_arrays, save_checkpoint
+from .config import GANConfig
+from .history import History, Progress
+from .stabilisers import (ReplayBuffer, add_instance_noise, clip_weights, feature_matching_loss,
+                          instance_noise_std)
+
+
+class GANTrainer:
+    """Trains a generator G and a discriminator D (any minigan layers) against each other.
+
+    G:          maps z (N, z_dim) to samples shaped like the data.
+    D:          maps samples to logits (N, 1); no sigmoid at the end.
+    g_optimizer, d_optimizer: built on G and D (separate learning rates are just two optimizers).
+    data:       an object with ``sample(n, rng) -> array`` (toy distributions, datasets);
+                with ``state_dict``/``load_state_dict`` too, its position is checkpointed.
+    config:     a GANConfig.
+    """
+
+    def __init__(self, G, D, g_optimizer, d_optimizer, data, config=None):
+        self.G, self.D = G, D
+        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        self.data = data
+        self.config = config or GANConfig()
+        c = self.config
+        real_label = {"real_label": 1.0 - c.label_smoothing} if c.label_smoothing else {}
+        self.loss = get_loss(c.loss, **real_label)
+        self.generator_loss = get_loss(c.loss)
+        self.rng = np.random.default_rng(c.seed)
+        self.replay = ReplayBuffer(c.replay_size) if c.replay_size else None
+        self.features = Sequential(*D.layers[: c.feature_matching]) if c.feature_matching else None
+        self.step = 0
+        self.history = History()
+        self.G.needs_input_grad = False            # nobody needs dL/dz
+
+    @property
+    def device(self):
+        return device_of(next(iter(self.G.params.values())))
+
+    def noise(self, n):
+        """z ~ N(0, I), drawn on the CPU from the trainer's Generator, in G's dtype and device."""
+        first = next(iter(self.G.params.values()))
+        z = self.rng.standard_normal((n, self.config.z_dim)).astype(first.dtype)
+        return to_device(z, self.device)
+
+    def real_batch(self, n):
+        first = next(iter(self.D.params.values()))
+        return to_device(np.asarray(self.data.sample(n, self.rng), dtype=first.dtype), self.device)
+
+    def _instance_noise(self, x):
+        std = instance_noise_std(self.config.instance_noise, self.step, self.config.instance_noise_steps)
+        return add_instance_noise(x, std, self.rng)
+
+    def discriminator_step(self):
+        """One update of D on a real batch and a fake batch; G's weights are untouched."""
+        c = self.config
+        real = self._instance_noise(self.real_batch(c.batch_size))
+        fake = self.G.forward(self.noise(c.batch_size))
+        if self.replay is not None:
+            fake = self.replay.mix(fake, c.replay_fraction, self.rng)
+        fake = self._instance_noise(fake)
+
+        self.D.zero_grad()
+        self.D.needs_input_grad = False            # D's input gradient is not used in its own step
+        real_logits = self.D.forward(real)
+        real_loss, dreal = self.loss.discriminator_real(real_logits)
+        self.D.backward(dreal)
+        fake_logits = self.D.forward(fake)
+        fake_loss, dfake = self.loss.discriminator_fake(fake_logits)
+        self.D.backward(dfake)
+        self.D.needs_input_grad = True
+        self.d_optimizer.step()
+        if c.clip:
+            clip_weights(self.D, c.clip)
+
+        real_logits, fake_logits = to_numpy(real_logits), to_numpy(fake_logits)
+        return {
+            "d_loss": float(real_loss + fake_loss),
+            "d_real": float(sigmoid(real_logits).mean()),
+            "d_fake": float(sigmoid(fake_logits).mean()),
+            "d_accuracy": float(((real_logits > 0).sum() + (fake_logits < 0).sum())
+                                / (real_logits.size + fake_logits.size)),
+            "real_logit": float(real_logits.mean()),
+            "fake_logit": float(fake_logits.mean()),
+        }
+
+    def generator_step(self):
+        """One update of G through D; D's weights get no gradient and are not updated."""
+        c = self.config
+        self.G.zero_grad()
+        self.D.requires_grad_(False)
+        try:
+            fake = self._instance_noise(self.G.forward(self.noise(c.batch_size)))
+            if self.features is not None:
+                real_features = self.features.forward(self.real_batch(c.batch_size))
+                value, dfeatures = feature_matching_loss(real_features, self.features.forward(fake))
+                dfake = self.features.backward(dfeatures)
+            else:
+                logits = self.D.forward(fake)
+                value, dlogits = self.generator_loss.generator(logits)
+                dfake = self.D.backward(dlogits)
+            self.G.backward(dfake)
+        finally:
+            self.D.requires_grad_(True)
+        self.g_optimizer.step()
+        return {"g_loss": float(value)}
+
+    def train_step(self):
+        """d_steps discriminator steps, then one generator step; returns and records the numbers."""
+        for _ in range(self.config.d_steps):
+            record = self.discriminator_step()
+        record.update(self.generator_step())
+        self.step += 1
+        record = {"step": self.step, **record}
+        self.history.append(record)
+        return record
+
+    def fit(self, steps, callback=None, progress=True, checkpoint_path=None, checkpoint_every=0):
+        """Train until ``self.step == steps`` (a resumed trainer continues where it stopped).
+
+        callback(trainer, record) runs after every step (for frames and plots);
+        a checkpoint is written every ``checkpoint_every`` steps and at the end.
+        """
+        bar = Progress(steps, enabled=progress)
+        while self.step < steps:
+            record = self.train_step()
+            bar.update(self.step, record)
+            if callback is not None:
+                callback(self, record)
+            if checkpoint_path and checkpoint_every and self.step % checkpoint_every == 0:
+                self.save(checkpoint_path)
+        if checkpoint_path:
+            self.save(checkpoint_path)
+        return self.history
+
+    # --- checkpoints --------------------------------------------------------------------------
+
+    def state(self):
+        """(arrays, meta): everything needed to continue this run exactly."""
+        arrays = {**model_arrays(self.G, "G"), **model_arrays(self.D, "D")}
+        meta = {"minigan_version": __version__, "step": self.step, "seed": self.config.seed,
+                "config": self.config.to_dict(), "rng": self.rng.bit_generator.state,
+                "history": self.history.records, "optimizers": {}, "layer_rngs": {}}
+        for key, opt in (("g_optimizer", self.g_optimizer), ("d_optimizer", self.d_optimizer)):
+            state = opt.state_dict()
+            meta["optimizers"][key] = {"hyper": state["hyper"], "step_count": state["step_count"]}
+            for name, slot in state["state"].items():
+                for k, v in slot.items():
+                    arrays[f"{key}/{name}/{k}"] = v
+        for prefix, model in (("G", self.G), ("D", self.D)):
+            for i, m in enumerate(model.modules()):
+                if isinstance(getattr(m, "rng", None), np.random.Generator):
+                    meta["layer_rngs"][f"{prefix}/{i}"] = m.rng.bit_generator.state
+        if self.replay is not None:
+            for k, v in self.replay.state_dict().items():
+                arrays[f"replay/{k}"] = np.asarray(v)
+        if hasattr(self.data, "state_dict"):
+            meta["data"] = self.data.state_dict()
+        return arrays, meta
+
+    def save(self, path):
+        arrays, meta = self.state()
+        save_checkpoint(path, arrays, meta)
+
+    def load(self, path):
+        """Restore a run saved by ``save``: weights, optimizer state, step, history, randomness."""
+        arrays, meta = load_checkpoint(path)
+        load_model_arrays(self.G, arrays, "G", source=str(path))
+        load_model_arrays(self.D, arrays, "D", source=str(path))
+        for key, opt in (("g_optimizer", self.g_optimizer), ("d_optimizer", self.d_optimizer)):
+            slots = {}
+            for name, value in arrays.items():
+                if name.startswith(key + "/"):
+                    pname, k = name[len(key) + 1:].rsplit("/", 1)
+                    slots.setdefault(pname, {})[k] = value
+            opt.load_state_dict({**meta["optimizers"][key], "state": slots})
+        for prefix, model in (("G", self.G), ("D", self.D)):
+            for i, m in enumerate(model.modules()):
+                state = meta["layer_rngs"].get(f"{prefix}/{i}")
+                if state is not None:
+                    m.rng.bit_generator.state = state
+        if self.replay is not None:
+            self.replay.load_state_dict({k: arrays[f"replay/{k}"] for k in ("items", "count", "position")})
+        if "data" in meta and hasattr(self.data, "load_state_dict"):
+            self.data.load_state_dict(meta["data"])
+        self.rng.bit_generator.state = meta["rng"]
+        self.step = int(meta["step"])
+        self.history = History(meta["history"])
+        return meta
+
+
+def config_from_checkpoint(path):
+    """The GANConfig a checkpoint was trained with (to rebuild the same run)."""
+    _, meta = load_checkpoint(path)
+    return GANConfig.from_dict(meta["config"])
+
+
+def describe(trainer):
+    """A short JSON-able summary of a trainer's set-up, for run directories."""
+    return {"config": trainer.config.to_dict(), "G": repr(trainer.G), "D": repr(trainer.D),
+            "g_optimizer": repr(trainer.g_optimizer), "d_optimizer": repr(trainer.d_optimizer)}
