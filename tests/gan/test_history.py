@@ -1,0 +1,28 @@
+import io
+import json
+
+from minigan.gan import History
+from minigan.gan.history import Progress
+
+
+def test_history_json_and_csv_round_trip(tmp_path):
+    history = History()
+    history.append({"step": 1, "d_loss": 1.5, "g_loss": 0.5})
+    history.append({"step": 2, "d_loss": 1.0, "g_loss": 0.7})
+    history.save_json(tmp_path / "h.json")
+    history.save_csv(tmp_path / "h.csv")
+    assert History.load_json(tmp_path / "h.json").records == history.records
+    assert json.loads((tmp_path / "h.json").read_text())[1]["g_loss"] == 0.7
+    lines = (tmp_path / "h.csv").read_text().splitlines()
+    assert lines[0] == "step,d_loss,g_loss" and lines[2] == "2.0,1.0,0.7"
+    assert history["d_loss"] == [1.5, 1.0] and history.mean("g_loss") == 0.6
+
+
+def test_progress_line_shows_step_losses_and_rate():
+    stream = io.StringIO()
+    bar = Progress(2, interval=0.0, stream=stream)
+    bar.update(1, {"d_loss": 1.234, "g_loss": 0.5, "d_real": 0.6, "d_fake": 0.4})
+    bar.update(2, {"d_loss": 1.0})
+    out = stream.getvalue()
+    assert "step 1/2" in out and "d_loss 1.234" in out and "D(G(z)) 0.400" in out and "it/s" in out
+    assert out.endswith("\n")
