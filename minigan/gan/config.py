@@ -20,6 +20,9 @@ class GANConfig:
     replay_fraction:   ... of which this fraction of D's fake batch is drawn (Shrivastava et al. 2017)
     feature_matching:  G matches the mean of D's features at this layer index instead of
                        fooling D's output (Salimans et al. 2016); None: off
+    check_finite:      stop with NonFiniteError at the first NaN/inf loss or gradient (guards.py)
+    rollback:          on such an error, reload the last checkpoint and multiply both learning
+                       rates by ``rollback_lr_factor``, at most this many times (0: just stop)
     """
     loss: str = "non-saturating"
     d_steps: int = 1
@@ -33,6 +36,9 @@ class GANConfig:
     replay_size: int = 0
     replay_fraction: float = 0.5
     feature_matching: int | None = None
+    check_finite: bool = True
+    rollback: int = 0
+    rollback_lr_factor: float = 0.5
 
     def __post_init__(self):
         if self.clip is None and self.loss == "wasserstein":

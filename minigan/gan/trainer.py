@@ -17,6 +17,9 @@ One training iteration (``train_step``):
 Randomness comes from one numpy Generator seeded by ``config.seed``; it is saved with every
 checkpoint, so a resumed run draws the same numbers an uninterrupted one would.
 """
+import os
+import sys
+
 import numpy as np
 
 from .. import __version__
@@ -26,6 +29,7 @@ from ..nn.activations import sigmoid
 from ..nn.sequential import Sequential
 from .checkpoint import load_checkpoint, load_model_arrays, model_arrays, save_checkpoint
 from .config import GANConfig
+from .guards import NonFiniteError, check_finite
 from .history import History, Progress
 from .stabilisers import (ReplayBuffer, add_instance_noise, clip_weights, feature_matching_loss,
                           instance_noise_std)
@@ -56,6 +60,7 @@ class GANTrainer:
         self.features = Sequential(*D.layers[: c.feature_matching]) if c.feature_matching else None
         self.step = 0
         self.history = History()
+        self.rollbacks = []                        # what rollback did, if config.rollback allowed it
         self.G.needs_input_grad = False            # nobody needs dL/dz
 
     @property
@@ -94,6 +99,8 @@ class GANTrainer:
         fake_loss, dfake = self.loss.discriminator_fake(fake_logits)
         self.D.backward(dfake)
         self.D.needs_input_grad = True
+        if c.check_finite:
+            check_finite("D", self.D, float(real_loss + fake_loss), self.step + 1)
         self.d_optimizer.step()
         if c.clip:
             clip_weights(self.D, c.clip)
@@ -127,6 +134,8 @@ class GANTrainer:
             self.G.backward(dfake)
         finally:
             self.D.requires_grad_(True)
+        if c.check_finite:
+            check_finite("G", self.G, float(value), self.step + 1)
         self.g_optimizer.step()
         return {"g_loss": float(value)}
 
@@ -145,10 +154,20 @@ class GANTrainer:
 
         callback(trainer, record) runs after every step (for frames and plots);
         a checkpoint is written every ``checkpoint_every`` steps and at the end.
+        A NonFiniteError stops the run (the last checkpoint stays as it was) unless
+        ``config.rollback`` allows reloading that checkpoint with lower learning rates.
         """
         bar = Progress(steps, enabled=progress)
+        rollbacks = 0
         while self.step < steps:
-            record = self.train_step()
+            try:
+                record = self.train_step()
+            except NonFiniteError as err:
+                if rollbacks >= self.config.rollback or not checkpoint_path or not os.path.exists(checkpoint_path):
+                    raise
+                rollbacks += 1
+                self._roll_back(checkpoint_path, err)
+                continue
             bar.update(self.step, record)
             if callback is not None:
                 callback(self, record)
@@ -157,6 +176,18 @@ class GANTrainer:
         if checkpoint_path:
             self.save(checkpoint_path)
         return self.history
+
+    def _roll_back(self, checkpoint_path, err):
+        """Reload the last checkpoint; continue with the learning rates in use times the factor."""
+        optimizers = (self.g_optimizer, self.d_optimizer)
+        rates = [opt.hyper["lr"] * self.config.rollback_lr_factor for opt in optimizers]
+        self.load(checkpoint_path)
+        for opt, lr in zip(optimizers, rates):
+            opt.hyper["lr"] = lr
+        self.rollbacks.append({"failed_step": err.step, "where": err.where, "resumed_from": self.step,
+                               "g_lr": rates[0], "d_lr": rates[1]})
+        print(f"\n{err}\nrolled back to step {self.step}; learning rates now {rates[0]:.3g} (G), "
+              f"{rates[1]:.3g} (D)", file=sys.stderr)
 
     # --- checkpoints --------------------------------------------------------------------------
 
