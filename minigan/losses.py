@@ -37,6 +37,22 @@ def binary_cross_entropy_with_logits(logits, target):
     return value, (sigmoid(logits) - target) / n
 
 
+def softmax_cross_entropy(logits, labels):
+    """Classification loss: mean_n -log softmax(l_n)[y_n], with log softmax = l - logsumexp(l).
+
+    logits (N, K), labels (N,) integers. Gradient: (softmax(l) - onehot(y)) / N.
+    """
+    xp = get_array_module(logits)
+    n = logits.shape[0]
+    shifted = logits - logits.max(axis=1, keepdims=True)          # logsumexp without overflow
+    log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
+    rows = xp.arange(n)
+    value = -log_probs[rows, labels].sum() / n
+    dlogits = xp.exp(log_probs)
+    dlogits[rows, labels] -= 1
+    return value, dlogits / n
+
+
 class GANLoss:
     """The discriminator's loss is a sum of a term on real logits and a term on fake logits,
     so a trainer can run D forward and backward on the real batch, then on the fake batch

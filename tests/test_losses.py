@@ -91,3 +91,20 @@ def test_unknown_loss_names_the_choices():
 def test_softplus_matches_log1p_exp():
     x = np.linspace(-30, 30, 61)
     np.testing.assert_allclose(softplus(x), np.log1p(np.exp(x)), rtol=1e-13)
+
+
+@given(seeds, st.integers(1, 5), st.integers(2, 5))
+def test_softmax_cross_entropy_gradient(seed, n, k):
+    from minigan.losses import softmax_cross_entropy
+    rng = np.random.default_rng(seed)
+    logits, labels = rng.standard_normal((n, k)) * 3, rng.integers(0, k, n)
+    value, dlogits = softmax_cross_entropy(logits, labels)
+    expected = -np.mean(np.log(np.exp(logits) / np.exp(logits).sum(1, keepdims=True))[np.arange(n), labels])
+    assert value == pytest.approx(expected, rel=1e-10)
+    assert check_function(lambda l: softmax_cross_entropy(l, labels)[0], lambda d: d * dlogits, logits).ok
+
+
+def test_softmax_cross_entropy_is_stable_for_huge_logits():
+    from minigan.losses import softmax_cross_entropy
+    value, d = softmax_cross_entropy(np.array([[1000.0, 0.0], [0.0, 1000.0]]), np.array([0, 0]))
+    assert value == pytest.approx(500.0) and np.isfinite(d).all()

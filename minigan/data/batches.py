@@ -35,3 +35,50 @@ def _batches(arrays, order, batch_size, drop_last, as_tuple):
         index = order[start:start + batch_size]
         batch = tuple(a[index] for a in arrays)
         yield batch if as_tuple else batch[0]
+
+
+class EpochSampler:
+    """The trainer's data source over an array: ``sample(n, rng)`` returns the next n items of a
+    shuffled epoch, reshuffling when fewer than n remain (drop_last, like a PyTorch DataLoader
+    with shuffle=True, drop_last=True).
+
+    Each epoch's order is a permutation from a seed drawn from the trainer's rng, so the
+    state to checkpoint is three integers: the epoch's seed, the position, the epoch count.
+    ``labels``, if given, travel with the items: ``last_labels`` holds the latest batch's.
+    """
+
+    def __init__(self, x, labels=None):
+        self.x, self.labels = x, labels
+        self.seed, self.position, self.epoch = None, 0, 0
+        self.order, self.last_labels = None, None
+
+    def __len__(self):
+        return len(self.x)
+
+    def batches_per_epoch(self, batch_size):
+        return len(self.x) // batch_size
+
+    def sample(self, n, rng):
+        if n > len(self.x):
+            raise ValueError(f"batch of {n} asked from a data set of {len(self.x)}")
+        if self.order is None or self.position + n > len(self.x):
+            self._shuffle(int(rng.integers(2**63)))
+        index = self.order[self.position:self.position + n]
+        self.position += n
+        if self.labels is not None:
+            self.last_labels = self.labels[index]
+        return self.x[index]
+
+    def _shuffle(self, seed):
+        self.seed, self.position, self.epoch = seed, 0, self.epoch + 1
+        self.order = np.random.default_rng(seed).permutation(len(self.x))
+
+    def state_dict(self):
+        return {"seed": self.seed, "position": self.position, "epoch": self.epoch}
+
+    def load_state_dict(self, state):
+        if state["seed"] is None:
+            self.seed, self.order, self.position, self.epoch = None, None, 0, 0
+            return
+        self._shuffle(int(state["seed"]))
+        self.position, self.epoch = int(state["position"]), int(state["epoch"])
