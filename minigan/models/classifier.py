@@ -1,10 +1,12 @@
 """A small Fashion-MNIST classifier, minigan's stand-in for the Inception network in quality scores.
 
-    x (N, 1, 28, 28) -> Conv2d(1, 32, 3, 1, 1) -> BatchNorm2d -> ReLU                 (N, 32, 28, 28)
-      -> Conv2d(32, 64, 4, 2, 1) -> BatchNorm2d -> ReLU                               (N, 64, 14, 14)
-      -> Conv2d(64, 128, 4, 2, 1) -> BatchNorm2d -> ReLU                              (N, 128, 7, 7)
-      -> Flatten -> Dense(6272, 128) -> ReLU                                          (N, 128) features
+    x (N, 1, 28, 28) -> Conv2d(1, 32, 4, 2, 1) -> BatchNorm2d -> ReLU                 (N, 32, 14, 14)
+      -> Conv2d(32, 64, 4, 2, 1) -> BatchNorm2d -> ReLU                               (N, 64, 7, 7)
+      -> Flatten -> Dense(3136, 128) -> ReLU                                          (N, 128) features
       -> Dropout(0.3) -> Dense(128, 10)                                               (N, 10) logits
+
+Small on purpose (about 2 million multiply-adds an image): it trains in minutes on a CPU
+and scores 10,000 images in seconds.
 
 ``features(model, x)`` runs it in eval mode up to the 128-d penultimate layer, the features
 the Frechet distance compares; ``predict_proba`` gives softmax class probabilities.
@@ -13,16 +15,15 @@ from ..backend import get_array_module, to_numpy
 from ..nn import BatchNorm2d, Conv2d, Dense, Dropout, Flatten, ReLU, Sequential
 from ..nn.module import as_generator
 
-FEATURE_LAYERS = 11          # layers up to and including the penultimate ReLU
+FEATURE_LAYERS = 9          # layers up to and including the penultimate ReLU
 
 
 def fashion_classifier(rng=None, dtype="float32"):
     rng = as_generator(rng)
     return Sequential(
-        Conv2d(1, 32, 3, 1, 1, bias=False, rng=rng, dtype=dtype), BatchNorm2d(32, dtype=dtype), ReLU(),
+        Conv2d(1, 32, 4, 2, 1, bias=False, rng=rng, dtype=dtype), BatchNorm2d(32, dtype=dtype), ReLU(),
         Conv2d(32, 64, 4, 2, 1, bias=False, rng=rng, dtype=dtype), BatchNorm2d(64, dtype=dtype), ReLU(),
-        Conv2d(64, 128, 4, 2, 1, bias=False, rng=rng, dtype=dtype), BatchNorm2d(128, dtype=dtype), ReLU(),
-        Flatten(), Dense(128 * 7 * 7, 128, rng=rng, dtype=dtype), ReLU(),
+        Flatten(), Dense(64 * 7 * 7, 128, rng=rng, dtype=dtype), ReLU(),
         Dropout(0.3, rng=rng), Dense(128, 10, rng=rng, dtype=dtype),
     )
 

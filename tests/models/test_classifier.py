@@ -8,7 +8,8 @@ from minigan.optim import Adam
 def test_shapes_and_probabilities(rng):
     model = fashion_classifier(rng=0)
     x = rng.uniform(-1, 1, (6, 1, 28, 28)).astype(np.float32)
-    assert features(model, x, batch_size=4).shape == (6, 128)
+    f = features(model, x, batch_size=4)
+    assert f.shape == (6, 128) and (f >= 0).all() and f.any()           # after the penultimate ReLU
     p = predict_proba(model, x, batch_size=4)
     assert p.shape == (6, 10) and p.dtype == np.float32
     np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
