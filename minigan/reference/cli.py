@@ -1,0 +1,84 @@
+"""``python -m minigan reference export DIR`` and ``python -m minigan reference check DIR --impl M:F``."""
+import argparse
+import importlib
+import os
+import sys
+
+from .export import DEFAULT_ATOL, DEFAULT_RTOL, DEFAULT_SEED
+
+
+def load_factory(spec):
+    """"package.module:attribute" -> the attribute. The current directory is put on sys.path
+    first, so ``demos.adapters.pytorch_layers:factory`` works from a checkout's root."""
+    module_name, sep, attribute = spec.partition(":")
+    if not (module_name and sep and attribute):
+        raise ValueError(f"--impl must look like package.module:factory, got {spec!r}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    module = importlib.import_module(module_name)
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise ValueError(f"module {module_name!r} has no attribute {attribute!r}") from None
+
+
+def run_export(args):
+    from .export import export
+    manifest = export(args.directory, seed=args.seed)
+    print(f"wrote {len(manifest['cases'])} cases and manifest.json to {args.directory} "
+          f"(minigan {manifest['minigan_version']}, seed {args.seed})")
+    return 0
+
+
+def run_check(args, parser):
+    from .check import check
+    try:
+        factory = load_factory(args.impl)
+    except (ImportError, ValueError) as err:
+        parser.error(f"--impl {args.impl}: {err}")
+    try:
+        report = check(args.directory, factory, rtol=args.rtol, atol=args.atol, cases=args.cases)
+    except (FileNotFoundError, ValueError) as err:
+        parser.error(str(err))
+    if not report.cases:
+        parser.error(f"no case matches {args.cases}")
+    print(report)
+    return 0 if report.ok else 1
+
+
+def non_negative(text):
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        "reference", help="golden fixtures of every layer, loss and optimizer, and a checker for other implementations",
+        description="Export minigan's results as golden fixtures, or check another implementation against them "
+                    "(see docs/reference.md).")
+    commands = parser.add_subparsers(dest="reference_command", metavar="{export,check}", required=True)
+
+    export = commands.add_parser("export", help="write the fixtures (.npz per case and manifest.json) into DIR",
+                                 description="Write one .npz per case and a manifest.json into DIR; two exports "
+                                             "with the same seed are byte-identical.")
+    export.add_argument("directory", metavar="DIR")
+    export.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the inputs (default %(default)s)")
+    export.set_defaults(run=run_export)
+
+    check = commands.add_parser(
+        "check", help="run an implementation's adapter over the fixtures in DIR",
+        description="Run an implementation over the fixtures in DIR through its adapter factory and report per "
+                    "case the largest errors. Exit status 1 when a case fails.",
+        epilog="example: python -m minigan reference check fixtures --impl demos.adapters.pytorch_layers:factory")
+    check.add_argument("directory", metavar="DIR")
+    check.add_argument("--impl", required=True, metavar="MODULE:FACTORY",
+                       help="the adapter factory, factory(kind, config) -> adapter")
+    check.add_argument("--rtol", type=non_negative, default=DEFAULT_RTOL,
+                       help="relative tolerance (default %(default)g; about 1e-4 for float32)")
+    check.add_argument("--atol", type=non_negative, default=DEFAULT_ATOL,
+                       help="absolute tolerance (default %(default)g; about 1e-5 for float32)")
+    check.add_argument("--cases", nargs="+", metavar="GLOB", help='only cases matching, e.g. "Conv2d/*"')
+    check.set_defaults(run=lambda args: run_check(args, check))
+    return parser

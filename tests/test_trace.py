@@ -1,0 +1,104 @@
+import numpy as np
+import pytest
+
+from minigan.__main__ import main
+from minigan.trace import Tracer, build_trainer, leaf_layers, trace_step
+
+ONE_STEP = [("G", "forward"), ("D", "forward"), ("D", "backward"), ("D", "forward"), ("D", "backward"),
+            ("G", "forward"), ("D", "forward"), ("D", "backward"), ("G", "backward")]
+
+
+def toy_trainer(seed=0):
+    return build_trainer("toy", batch_size=6, seed=seed)
+
+
+def patched(*models):
+    return [(path, name) for m in models for path, layer in leaf_layers(m, "M") for name in ("forward", "backward")
+            if name in vars(layer)]
+
+
+def test_one_step_runs_g_forward_d_forward_d_backward_then_g_backward():
+    trainer = toy_trainer()
+    tracer = trace_step(trainer)
+    assert tracer.phases() == ONE_STEP
+    assert tracer.order().startswith("G forward -> D forward -> D backward")
+    n_G, n_D = len(trainer.G.layers), len(trainer.D.layers)
+    assert len(tracer.events) == 2 * n_G + 3 * 2 * n_D + n_G
+    # within a run, forward goes up the layers and backward comes down
+    g_forward = [e.layer for e in tracer.events[:n_G]]
+    g_backward = [e.layer for e in tracer.events[-n_G:]]
+    assert g_forward == [f"G.{i}" for i in range(n_G)] and g_backward == g_forward[::-1]
+    sections = [e.section for e in tracer.events]
+    assert sections[0] == "step 1: discriminator step" and sections[-1] == "step 1: generator step"
+
+
+def test_modules_and_trainer_are_restored_and_numbers_unchanged():
+    traced, plain = toy_trainer(), toy_trainer()
+    trace_step(traced)
+    plain.train_step()
+    assert patched(traced.G, traced.D) == []
+    assert not {"discriminator_step", "generator_step"} & set(vars(traced))
+    for a, b in ((traced.G, plain.G), (traced.D, plain.D)):
+        for name in a.params:
+            np.testing.assert_array_equal(a.params[name], b.params[name])
+    # nothing is recorded once the block is left
+    tracer = Tracer({"G": traced.G})
+    with tracer:
+        pass
+    traced.G.forward(traced.noise(3))
+    assert tracer.events == []
+
+
+def test_restored_after_an_exception_and_an_instance_override_survives():
+    trainer = toy_trainer()
+    first = trainer.G.layers[0]
+    own = first.forward
+    first.forward = lambda x: own(x)                    # someone's own instance patch
+    mine = first.forward
+    with pytest.raises(RuntimeError):
+        with Tracer({"G": trainer.G, "D": trainer.D}):
+            assert first.forward is not mine
+            raise RuntimeError("stop")
+    assert first.forward is mine and "backward" not in vars(first)
+    assert patched(trainer.D) == []
+
+
+def test_events_chain_and_parameter_gradients_add_up():
+    trainer = toy_trainer()
+    tracer = trace_step(trainer)
+    events = tracer.events
+    for prev, e in zip(events, events[1:]):
+        if "x" in e.sources:
+            np.testing.assert_array_equal(dict(e.tensors)["x"], dict(prev.tensors)["y"])
+        if "dy" in e.sources:
+            np.testing.assert_array_equal(dict(e.tensors)["dy"], dict(prev.tensors)["dx"])
+    assert sum(bool(e.sources) for e in events) > len(events) / 2
+    d_step = [e for e in events if e.section.endswith("discriminator step") and e.model == "D" and e.phase == "backward"]
+    g_step = [e for e in events if e.section.endswith("generator step") and e.model == "D" and e.phase == "backward"]
+    # D's own step: its first layer's input gradient is not computed; its weights get gradients
+    first = [e for e in d_step if e.layer == "D.0"]
+    assert len(first) == 2 and all(dict(e.tensors)["dx"] is None for e in first)
+    summed = sum(dict(e.tensors)["dweight"] for e in first)
+    np.testing.assert_allclose(summed, trainer.D.layers[0].grads["weight"], rtol=1e-6)
+    # the G step goes through D without touching D's weights: no d<param> recorded there
+    assert all(len(e.tensors) == 2 and dict(e.tensors)["dx"] is not None for e in g_step)
+
+
+def test_save_writes_a_readable_report_and_the_arrays(tmp_path):
+    tracer = trace_step(toy_trainer(), tmp_path / "trace", values=3)
+    text = (tmp_path / "trace" / "trace.txt").read_text()
+    assert "order: G forward -> D forward" in text and "== step 1: generator step ==" in text
+    assert "dweight" in text and "= y of #1" in text and "None (not computed" in text
+    with np.load(tmp_path / "trace" / "trace.npz") as npz:
+        keys = set(npz.files)
+        assert "001.G.0.forward.x" in keys and len(keys) == len(tracer.arrays())
+        np.testing.assert_array_equal(npz["001.G.0.forward.y"], dict(tracer.events[0].tensors)["y"])
+
+
+def test_the_trace_command_on_a_small_dcgan(tmp_path, capsys):
+    status = main(["trace", "--model", "dcgan", "--data", "noise", "--width", "4", "--batch-size", "4",
+                   "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0 and "G forward -> D forward -> D backward" in out
+    text = (tmp_path / "trace.txt").read_text()
+    assert "ConvTranspose2d(8, 4" in text and "(4, 1, 28, 28)" in text
