@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..backend import get_array_module
+from . import fast
 from .module import Module
 
 
@@ -25,6 +26,10 @@ class _BatchNorm(Module):
     Parameters ``weight`` (gamma, ones) and ``bias`` (beta, zeros); buffers
     ``running_mean`` (zeros) and ``running_var`` (ones), all of shape (C,). ``rng`` is
     accepted so every layer takes the same arguments; these start values are fixed.
+
+    Fast path (``fast.ENABLED``): the same formulas on x as a (rows, C) matrix, channels
+    last (a free view when x came from a channels-last convolution), with the sums
+    sum(dy * xhat) and sum((x - mu)^2) done by einsum, and xhat built in the buffer of x - mu.
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, rng=None, dtype="float32"):
@@ -42,15 +47,15 @@ class _BatchNorm(Module):
         return (1, -1) + (1,) * (x.ndim - 2)
 
     def forward(self, x):
+        self.fast = fast.ENABLED
+        if self.fast:
+            return self._forward_rows(x)
         axes = (0,) + tuple(range(2, x.ndim))
         shape = self._channel_shape(x)
         if self.training:
             mean = x.mean(axis=axes)
             var = x.var(axis=axes)
-            m = x.size // x.shape[1]
-            rm, rv, mom = self.buffers["running_mean"], self.buffers["running_var"], self.momentum
-            self.buffers["running_mean"] = ((1 - mom) * rm + mom * mean).astype(rm.dtype)
-            self.buffers["running_var"] = ((1 - mom) * rv + mom * var * (m / max(m - 1, 1))).astype(rv.dtype)
+            self._update_running(mean, var, x.size // x.shape[1])
         else:
             mean, var = self.buffers["running_mean"], self.buffers["running_var"]
         xp = get_array_module(x)
@@ -63,6 +68,8 @@ class _BatchNorm(Module):
         return xhat * self.params["weight"].reshape(shape) + self.params["bias"].reshape(shape)
 
     def backward(self, dy):
+        if self.fast:
+            return self._backward_rows(dy)
         xhat, axes, shape = self.xhat, self.axes, self.shape
         if self.requires_grad and "weight" in self.params:
             self.accumulate_grad("weight", (dy * xhat).sum(axis=axes))
@@ -75,6 +82,62 @@ class _BatchNorm(Module):
         dy_mean = dy.mean(axis=axes, keepdims=True)
         dy_xhat_mean = (dy * xhat).mean(axis=axes, keepdims=True)
         return scale.reshape(shape) * (dy - dy_mean - xhat * dy_xhat_mean)
+
+    def _update_running(self, mean, var, m):
+        rm, rv, mom = self.buffers["running_mean"], self.buffers["running_var"], self.momentum
+        self.buffers["running_mean"] = ((1 - mom) * rm + mom * mean).astype(rm.dtype)
+        self.buffers["running_var"] = ((1 - mom) * rv + mom * var * (m / max(m - 1, 1))).astype(rv.dtype)
+
+    def _forward_rows(self, x):
+        xp = get_array_module(x)
+        rows = xp.moveaxis(x, 1, -1).reshape(-1, x.shape[1])              # (m, C)
+        if self.training:
+            m = rows.shape[0]
+            mean = rows.mean(axis=0)
+            centred = rows - mean
+            var = xp.einsum("ij,ij->j", centred, centred) / m
+            self._update_running(mean, var, m)
+        else:
+            mean, var = self.buffers["running_mean"], self.buffers["running_var"]
+            centred = rows - mean
+        inv_std = (1.0 / xp.sqrt(var + self.eps)).astype(x.dtype)
+        xhat = centred                                                      # fresh: ours to overwrite
+        xhat *= inv_std
+        self.xhat, self.inv_std, self.batch_stats, self.x_shape = xhat, inv_std, self.training, x.shape
+        if "weight" in self.params:
+            y = xhat * self.params["weight"]
+            y += self.params["bias"]
+        else:
+            y = xhat.copy()
+        return self._unrows(y, x.shape)
+
+    def _backward_rows(self, dy):
+        xp = get_array_module(dy)
+        xhat = self.xhat
+        dY = xp.moveaxis(dy, 1, -1).reshape(xhat.shape)                     # free for channels-last dy
+        sum_dy = dY.sum(axis=0)
+        sum_dy_xhat = xp.einsum("ij,ij->j", dY, xhat)
+        if self.requires_grad and "weight" in self.params:
+            self.accumulate_grad("weight", sum_dy_xhat)
+            self.accumulate_grad("bias", sum_dy)
+        scale = self.inv_std
+        if "weight" in self.params:
+            scale = scale * self.params["weight"]
+        if not self.batch_stats:
+            return self._unrows(dY * scale, self.x_shape)
+        m = xhat.shape[0]
+        dx = xhat * (sum_dy_xhat / m)                                       # dy - mean(dy) - xhat mean(dy xhat)
+        xp.subtract(dY, dx, out=dx)
+        dx -= sum_dy / m
+        dx *= scale
+        return self._unrows(dx, self.x_shape)
+
+    @staticmethod
+    def _unrows(rows, shape):
+        """(m, C) channels-last rows back to an array of ``shape`` (N, C, ...), as a view."""
+        xp = get_array_module(rows)
+        moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+        return xp.moveaxis(rows.reshape(moved), -1, 1)
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"

@@ -1,7 +1,8 @@
 """2-D convolution (PyTorch's ``nn.Conv2d``, which is a cross-correlation) via im2col."""
 import math
 
-from .im2col import col2im, im2col, output_size, pad2d
+from . import fast
+from .im2col import col2im, col2im_nhwc, im2col, im2col_nhwc, output_size, pad2d, pad_nhwc
 from .module import Module, as_generator
 
 
@@ -24,6 +25,10 @@ class Conv2d(Module):
 
     Initial weights are PyTorch's default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
     fan_in = C*kh*kw; ``rng`` is a numpy Generator or a seed.
+
+    Fast path (``fast.ENABLED``): the same products with x read channels-last and the
+    columns ordered (kh, kw, C), Wm = W.transpose(0, 2, 3, 1).reshape(O, -1); y is an
+    (N, O, Ho, Wo) view of (N, Ho, Wo, O) memory, which the next layer reads cheaply.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
@@ -40,6 +45,9 @@ class Conv2d(Module):
         self.zero_grad()
 
     def forward(self, x):
+        if fast.ENABLED:
+            return self._forward_channels_last(x)
+        self.channels_last = False
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         ph, pw = self.padding
         W = self.params["weight"]
@@ -53,6 +61,8 @@ class Conv2d(Module):
         return y.reshape(N, Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)
 
     def backward(self, dy):
+        if self.channels_last:
+            return self._backward_channels_last(dy)
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         ph, pw = self.padding
         W = self.params["weight"]
@@ -68,6 +78,36 @@ class Conv2d(Module):
         dxpad = col2im(dcols, self.xpad_shape, kh, kw, sh, sw)
         H, Wd = self.x_shape[2:]
         return dxpad[:, :, ph:ph + H, pw:pw + Wd]
+
+    def _forward_channels_last(self, x):
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        xpad = pad_nhwc(x.transpose(0, 2, 3, 1), ph, ph, pw, pw)           # (N, Hp, Wp, C)
+        cols, (Ho, Wo) = im2col_nhwc(xpad, kh, kw, sh, sw)                  # (N*Ho*Wo, kh*kw*C)
+        self.cols, self.xpad_shape, self.x_shape, self.channels_last = cols, xpad.shape, x.shape, True
+        y = cols @ self._weight_channels_last().T                           # (N*Ho*Wo, O)
+        if "bias" in self.params:
+            y += self.params["bias"]
+        return y.reshape(x.shape[0], Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)
+
+    def _backward_channels_last(self, dy):
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        N, O, Ho, Wo = dy.shape
+        dY = dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, O)               # free for channels-last dy
+        if self.requires_grad:
+            dW = (dY.T @ self.cols).reshape(O, kh, kw, self.in_channels)
+            self.accumulate_grad("weight", dW.transpose(0, 3, 1, 2))
+            if "bias" in self.params:
+                self.accumulate_grad("bias", dY.sum(axis=0))
+        if not self.needs_input_grad:
+            return None
+        dcols = (dY @ self._weight_channels_last()).reshape(N, Ho, Wo, kh, kw, self.in_channels)
+        dxpad = col2im_nhwc(dcols, self.xpad_shape, kh, kw, sh, sw)         # (N, Hp, Wp, C)
+        H, Wd = self.x_shape[2:]
+        return dxpad[:, ph:ph + H, pw:pw + Wd].transpose(0, 3, 1, 2)
+
+    def _weight_channels_last(self):
+        """W (O, C, kh, kw) as the (O, kh*kw*C) matrix the channels-last columns need."""
+        return self.params["weight"].transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
 
     def extra_repr(self):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -2,7 +2,8 @@
 import math
 
 from .conv import pair
-from .im2col import col2im, im2col, pad2d
+from . import fast
+from .im2col import col2im, col2im_nhwc, im2col, im2col_nhwc, pad2d, pad_nhwc
 from .module import Module, as_generator
 
 
@@ -26,6 +27,10 @@ class ConvTranspose2d(Module):
 
     Initial weights follow PyTorch: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) where PyTorch's
     fan_in for this weight layout is O*kh*kw; ``rng`` is a numpy Generator or a seed.
+
+    Fast path (``fast.ENABLED``): the same products with the columns ordered (kh, kw, O),
+    Wm = W.transpose(0, 2, 3, 1).reshape(C, -1), and the canvas kept channels-last; y is an
+    (N, O, Ho, Wo) view of (N, Ho, Wo, O) memory.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
@@ -51,6 +56,9 @@ class ConvTranspose2d(Module):
         return Ho, Wo, full
 
     def forward(self, x):
+        if fast.ENABLED:
+            return self._forward_channels_last(x)
+        self.channels_last = False
         N, C, H, W = x.shape
         (kh, kw), (ph, pw) = self.kernel_size, self.padding
         (sh, sw), (Ho, Wo, (Hf, Wf)) = self.stride, self._geometry(H, W)
@@ -63,6 +71,8 @@ class ConvTranspose2d(Module):
         return y
 
     def backward(self, dy):
+        if self.channels_last:
+            return self._backward_channels_last(dy)
         N, C, H, W = self.x_shape
         (kh, kw), (ph, pw) = self.kernel_size, self.padding
         (sh, sw), (Ho, Wo, (Hf, Wf)) = self.stride, self._geometry(H, W)
@@ -76,6 +86,37 @@ class ConvTranspose2d(Module):
         if not self.needs_input_grad:
             return None
         return (dcols @ Wm.T).reshape(N, H, W, C).transpose(0, 3, 1, 2)
+
+    def _forward_channels_last(self, x):
+        N, C, H, W = x.shape
+        (kh, kw), (ph, pw), O = self.kernel_size, self.padding, self.out_channels
+        (sh, sw), (Ho, Wo, (Hf, Wf)) = self.stride, self._geometry(H, W)
+        X = x.transpose(0, 2, 3, 1).reshape(N * H * W, C)
+        self.X, self.x_shape, self.channels_last = X, x.shape, True
+        cols = (X @ self._weight_channels_last()).reshape(N, H, W, kh, kw, O)
+        full = col2im_nhwc(cols, (N, Hf, Wf, O), kh, kw, sh, sw)            # fresh, ours to change
+        if "bias" in self.params:
+            full += self.params["bias"]
+        return full[:, ph:ph + Ho, pw:pw + Wo].transpose(0, 3, 1, 2)
+
+    def _backward_channels_last(self, dy):
+        N, C, H, W = self.x_shape
+        (kh, kw), (ph, pw), O = self.kernel_size, self.padding, self.out_channels
+        (sh, sw), (Ho, Wo, (Hf, Wf)) = self.stride, self._geometry(H, W)
+        dfull = pad_nhwc(dy.transpose(0, 2, 3, 1), ph, Hf - ph - Ho, pw, Wf - pw - Wo)
+        dcols, _ = im2col_nhwc(dfull, kh, kw, sh, sw)                        # (N*H*W, kh*kw*O)
+        if self.requires_grad:
+            dW = (self.X.T @ dcols).reshape(C, kh, kw, O)
+            self.accumulate_grad("weight", dW.transpose(0, 3, 1, 2))
+            if "bias" in self.params:
+                self.accumulate_grad("bias", dy.sum(axis=(0, 2, 3)))
+        if not self.needs_input_grad:
+            return None
+        return (dcols @ self._weight_channels_last().T).reshape(N, H, W, C).transpose(0, 3, 1, 2)
+
+    def _weight_channels_last(self):
+        """W (C, O, kh, kw) as the (C, kh*kw*O) matrix the channels-last columns need."""
+        return self.params["weight"].transpose(0, 2, 3, 1).reshape(self.in_channels, -1)
 
     def extra_repr(self):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -64,3 +64,39 @@ def col2im(cols, shape, kh, kw, sh, sw):
         for b in range(kw):
             out[:, :, a:a + sh * Ho:sh, b:b + sw * Wo:sw] += slabs[a, b]
     return out
+
+
+# --- channels-last versions, used by the fast paths (fast.py) ---------------------------------
+# The same operations on x stored as (N, H, W, C): a window's columns are ordered (a, b, c), so
+# the innermost run of every copy and every add is one pixel's C contiguous channels.
+
+def pad_nhwc(x, top, bottom, left, right):
+    """Zero-pad axes 1 and 2 of x (N, H, W, C) into a fresh C-contiguous array."""
+    xp = get_array_module(x)
+    N, H, W, C = x.shape
+    out = xp.zeros((N, H + top + bottom, W + left + right, C), dtype=x.dtype)
+    out[:, top:top + H, left:left + W] = x
+    return out
+
+
+def im2col_nhwc(x, kh, kw, sh, sw):
+    """cols[(n, i, j), (a, b, c)] = x[n, sh*i + a, sw*j + b, c]: (N*Ho*Wo, kh*kw*C), one copy."""
+    xp = get_array_module(x)
+    N, H, W, C = x.shape
+    Ho, Wo = (H - kh) // sh + 1, (W - kw) // sw + 1
+    sN, sH, sW, sC = x.strides
+    windows = xp.lib.stride_tricks.as_strided(
+        x, shape=(N, Ho, Wo, kh, kw, C), strides=(sN, sH * sh, sW * sw, sH, sW, sC))
+    return windows.reshape(N * Ho * Wo, kh * kw * C), (Ho, Wo)
+
+
+def col2im_nhwc(cols, shape, kh, kw, sh, sw):
+    """Adjoint of im2col_nhwc: cols (N, Ho, Wo, kh, kw, C) -> image (N, H, W, C) = ``shape``.
+    out[n, sh*i + a, sw*j + b, c] += cols[n, i, j, a, b, c]."""
+    xp = get_array_module(cols)
+    Ho, Wo = cols.shape[1:3]
+    out = xp.zeros(shape, dtype=cols.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            out[:, a:a + sh * Ho:sh, b:b + sw * Wo:sw] += cols[:, :, :, a, b]
+    return out

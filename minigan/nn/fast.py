@@ -1,0 +1,41 @@
+"""The switch for minigan's fast paths (STYLE rule 7).
+
+Some layers have a second implementation beside the readable one, faster on CPU and
+tested equal to it (tests/nn/test_fast.py). Both compute the same mathematics; the fast
+one only changes memory layout or fuses passes. ``ENABLED`` (default True) picks the fast
+path; ``fast.disabled()`` runs a block on the readable paths::
+
+    with fast.disabled():
+        y = layer.forward(x)       # the textbook code in the layer's ``forward``
+
+Fast paths in use:
+  Conv2d, ConvTranspose2d   channels-last im2col/col2im (``im2col.py``): columns ordered
+                            (kh, kw, C) so each copied or added run is a contiguous channel
+                            vector; outputs are (N, C, H, W) views of (N, H, W, C) memory.
+  BatchNorm1d/2d            statistics of a (rows, C) matrix view, fewer full passes.
+"""
+from contextlib import contextmanager
+
+ENABLED = True
+
+
+@contextmanager
+def disabled():
+    """Run the enclosed block on the readable paths."""
+    global ENABLED
+    before, ENABLED = ENABLED, False
+    try:
+        yield
+    finally:
+        ENABLED = before
+
+
+@contextmanager
+def enabled():
+    """Run the enclosed block on the fast paths."""
+    global ENABLED
+    before, ENABLED = ENABLED, True
+    try:
+        yield
+    finally:
+        ENABLED = before

@@ -1,0 +1,153 @@
+"""Every fast path (minigan/nn/fast.py) against the readable code beside it: the same outputs,
+input gradients, parameter gradients, running statistics and optimizer steps, in float64 to
+1e-12 and in float32 to float32 rounding, for channels-first and channels-last inputs. The
+readable paths also keep passing the layer contract (gradient checks) with the switch off."""
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from minigan import optim
+from minigan.nn import BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, Sequential, fast
+from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
+from tests.layer_contract import assert_layer_contract
+from tests.strategies import batchnorm_configs, conv_configs, conv_transpose_configs, normal
+from tests.nn.test_batchnorm import make as make_batchnorm
+from tests.nn.test_conv import make as make_conv
+from tests.nn.test_conv_transpose import make as make_conv_transpose
+
+TOL = {np.float64: 1e-12, np.float32: 2e-5}
+
+
+def channels_last(x):
+    """The same values, stored (N, H, W, C): the layout the fast convolutions produce."""
+    return np.ascontiguousarray(np.moveaxis(x, 1, -1)).transpose(0, 3, 1, 2) if x.ndim == 4 else x
+
+
+def close(a, b, dtype):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    assert a.shape == b.shape
+    scale = max(np.abs(b).max(initial=0), 1e-30)
+    return np.abs(a - b).max(initial=0) <= TOL[dtype] * scale
+
+
+def run(layer, x, dy, requires_grad=True, needs_input_grad=True):
+    layer.zero_grad()
+    layer.requires_grad, layer.needs_input_grad = requires_grad, needs_input_grad
+    y = np.array(layer.forward(x))
+    dx = layer.backward(dy)
+    return y, (None if dx is None else np.array(dx)), {k: v.copy() for k, v in layer.grads.items()}, \
+        {k: v.copy() for k, v in layer.buffers.items()}
+
+
+def assert_fast_equals_readable(make_layer, x, dtype, **switches):
+    x = x.astype(dtype)
+    dy = normal(1, make_layer().astype(dtype).forward(x).shape).astype(dtype)
+    with fast.disabled():
+        expected = run(make_layer().astype(dtype), x, dy, **switches)
+    for x_in, dy_in in ((x, dy), (channels_last(x), channels_last(dy))):
+        with fast.enabled():
+            got = run(make_layer().astype(dtype), x_in, dy_in, **switches)
+        assert close(got[0], expected[0], dtype), "output"
+        assert (got[1] is None) == (expected[1] is None)
+        if got[1] is not None:
+            assert close(got[1], expected[1], dtype), "input gradient"
+        for store_got, store_expected in ((got[2], expected[2]), (got[3], expected[3])):
+            assert store_got.keys() == store_expected.keys()
+            for k in store_got:
+                assert close(store_got[k], store_expected[k], dtype), k
+
+
+dtypes = st.sampled_from([np.float64, np.float32])
+switches = st.sampled_from([dict(), dict(requires_grad=False), dict(needs_input_grad=False)])
+
+
+@given(conv_configs(), dtypes, switches)
+def test_conv_fast_equals_readable(cfg, dtype, sw):
+    x = normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"]))
+    assert_fast_equals_readable(lambda: make_conv(cfg), x, dtype, **sw)
+
+
+@given(conv_transpose_configs(), dtypes, switches)
+def test_conv_transpose_fast_equals_readable(cfg, dtype, sw):
+    x = normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"]))
+    assert_fast_equals_readable(lambda: make_conv_transpose(cfg), x, dtype, **sw)
+
+
+@given(st.sampled_from([2, 3, 4]).flatmap(batchnorm_configs), dtypes, switches)
+def test_batchnorm_fast_equals_readable(cfg, dtype, sw):
+    x = normal(cfg["seed"], cfg["shape"]) * 2 + 0.5
+    assert_fast_equals_readable(lambda: make_batchnorm(cfg), x, dtype, **sw)
+
+
+def test_batchnorm_without_affine_fast_equals_readable():
+    x = normal(3, (4, 3, 5, 2))
+    assert_fast_equals_readable(lambda: BatchNorm2d(3, affine=False), x, np.float64)
+    assert_fast_equals_readable(lambda: BatchNorm1d(3, affine=False), x[:, :, 0, 0], np.float64)
+
+
+@given(conv_configs())
+def test_conv_readable_path_keeps_the_contract(cfg):
+    with fast.disabled():
+        assert_layer_contract(make_conv(cfg), normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"])))
+
+
+@given(conv_transpose_configs())
+def test_conv_transpose_readable_path_keeps_the_contract(cfg):
+    with fast.disabled():
+        x = normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"]))
+        assert_layer_contract(make_conv_transpose(cfg), x)
+
+
+@given(st.sampled_from([2, 3, 4]).flatmap(batchnorm_configs))
+def test_batchnorm_readable_path_keeps_the_contract(cfg):
+    with fast.disabled():
+        assert_layer_contract(make_batchnorm(cfg), normal(cfg["seed"], cfg["shape"]) * 2 + 0.5)
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.1])
+def test_adam_in_place_equals_readable(weight_decay):
+    """Bit for bit: the in-place update does the same roundings in the same order."""
+    def steps():
+        layer = Conv2d(2, 3, 3, rng=0)
+        opt = optim.Adam(layer, lr=1e-2, betas=(0.5, 0.999), weight_decay=weight_decay)
+        rng = np.random.default_rng(1)
+        for _ in range(4):
+            for name, p in layer.params.items():
+                layer.grads[name][...] = rng.standard_normal(p.shape)
+            opt.step()
+        return layer.params, opt.state_dict()["state"]
+    with fast.disabled():
+        expected = steps()
+    with fast.enabled():
+        got = steps()
+    for k in expected[0]:
+        np.testing.assert_array_equal(got[0][k], expected[0][k])
+        for key in expected[1][k]:
+            np.testing.assert_array_equal(got[1][k][key], expected[1][k][key])
+
+
+def test_leaky_relu_slope_is_exact():
+    x = np.array([-3.0, -1e-30, 0.0, 1e-30, 2.0], dtype=np.float32)
+    for a in (0.0, 0.01, 0.2, 0.3, 1.5):
+        layer = LeakyReLU(a)
+        np.testing.assert_array_equal(layer.forward(x), np.where(x > 0, x, x * np.float32(a)))
+        np.testing.assert_array_equal(layer.backward(np.ones_like(x)), np.where(x > 0, 1, np.float32(a)))
+
+
+def test_dcgan_iteration_fast_equals_readable():
+    """A whole DCGAN forward and backward (G into D) in float64: every gradient agrees."""
+    def grads():
+        G, D = dcgan_generator(rng=0, dtype="float64"), dcgan_discriminator(rng=1, dtype="float64")
+        model = Sequential(*G.layers, *D.layers)
+        z = normal(2, (6, 100))
+        model.zero_grad()
+        logits = model.forward(z)
+        dz = model.backward(np.ones_like(logits))
+        return logits, dz, {k: v.copy() for k, v in model.grads.items()}
+    with fast.disabled():
+        expected = grads()
+    with fast.enabled():
+        got = grads()
+    assert close(got[0], expected[0], np.float64) and close(got[1], expected[1], np.float64)
+    for k in expected[2]:
+        assert close(got[2][k], expected[2][k], np.float64), k
