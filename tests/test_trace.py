@@ -4,8 +4,8 @@ import pytest
 from minigan.__main__ import main
 from minigan.trace import Tracer, build_trainer, leaf_layers, trace_step
 
-ONE_STEP = [("G", "forward"), ("D", "forward"), ("D", "backward"), ("D", "forward"), ("D", "backward"),
-            ("G", "forward"), ("D", "forward"), ("D", "backward"), ("G", "backward")]
+D_STEP = [("G", "forward"), ("D", "forward"), ("D", "backward"), ("D", "forward"), ("D", "backward")]
+G_STEP = [("D", "forward"), ("D", "backward"), ("G", "backward")]
 
 
 def toy_trainer(seed=0):
@@ -17,13 +17,15 @@ def patched(*models):
             if name in vars(layer)]
 
 
-def test_one_step_runs_g_forward_d_forward_d_backward_then_g_backward():
+@pytest.mark.parametrize("fresh", [False, True])
+def test_one_step_runs_g_forward_d_forward_d_backward_then_g_backward(fresh):
     trainer = toy_trainer()
+    trainer.config.g_fresh_noise = fresh          # G's step reuses the D step's fake, or runs G again
     tracer = trace_step(trainer)
-    assert tracer.phases() == ONE_STEP
+    assert tracer.phases() == D_STEP + [("G", "forward")] * fresh + G_STEP
     assert tracer.order().startswith("G forward -> D forward -> D backward")
     n_G, n_D = len(trainer.G.layers), len(trainer.D.layers)
-    assert len(tracer.events) == 2 * n_G + 3 * 2 * n_D + n_G
+    assert len(tracer.events) == (1 + fresh) * n_G + 3 * 2 * n_D + n_G
     # within a run, forward goes up the layers and backward comes down
     g_forward = [e.layer for e in tracer.events[:n_G]]
     g_backward = [e.layer for e in tracer.events[-n_G:]]

@@ -177,12 +177,13 @@ class OptimizerAdapter:
 
 
 class GanStepAdapter:
-    """One D step and one G step, written as in PyTorch's DCGAN example."""
+    """One D step and one G step, written as in PyTorch's DCGAN example: G runs forward once,
+    D learns from the detached fake, then G learns through D from the same fake."""
 
     def __init__(self, config):
         self.config = config
 
-    def run(self, weights, real, noise_d, noise_g):
+    def run(self, weights, noise, real):
         c = self.config
         G = torch.nn.Sequential(*(build_module(kind, args) for kind, args in c["G"]))
         D = torch.nn.Sequential(*(build_module(kind, args) for kind, args in c["D"]))
@@ -192,14 +193,14 @@ class GanStepAdapter:
         opt_D = build_optimizer(D.parameters(), c["optimizer"]["name"], c["optimizer"]["hyper"])
         real = tensor(real)
 
+        fake = G(tensor(noise))
         opt_D.zero_grad()
-        fake = G(tensor(noise_d)).detach()
-        discriminator_loss(c["loss"], D(real), D(fake)).backward()
+        discriminator_loss(c["loss"], D(real), D(fake.detach())).backward()
         opt_D.step()
         after_d = self.weights(G, D)
 
         opt_G.zero_grad()
-        generator_loss(c["loss"], D(G(tensor(noise_g)))).backward()
+        generator_loss(c["loss"], D(fake)).backward()
         opt_G.step()                  # D's gradients from this pass are left unused
         return after_d, self.weights(G, D)
 

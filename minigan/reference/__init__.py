@@ -45,12 +45,13 @@ dampening, weight_decay, nesterov; betas, eps; alpha). The checker calls
 GAN step: ``kind = "gan_step"``, ``config`` gives G and D as lists of [kind, args] layers (as
 above, in order; parameter names "G.<index>.<name>", as nn.Sequential names them), the loss,
 the optimizer {"name", "hyper"} used for both G and D, the batch size and z_dim:
-    after_d, after_g = adapter.run(weights, real, noise_d, noise_g)
+    after_d, after_g = adapter.run(weights, noise, real)
 weights: name -> array, parameters and batch-norm buffers of both networks. The step is
-minigan's GANTrainer: (1) D step: fake = G(noise_d) (G in training mode; no gradient into G),
-D's loss on real and fake, each through D as its own batch, one optimizer step for D;
-(2) G step: G(noise_g) through the updated D, the generator loss, one optimizer step for G
-only (D gets no update). Both return every weight and buffer of G and D after the step.
+minigan's GANTrainer, and PyTorch's DCGAN example: (1) D step: fake = G(noise) (G in training
+mode, once; no gradient into G), D's loss on real and on fake, each through D as its own batch,
+one optimizer step for D; (2) G step: the same fake through the updated D, the generator loss,
+backward through D into G, one optimizer step for G only (D gets no update). after_d and after_g
+hold every weight and buffer of G and D after each step.
 """
 from .check import CaseResult, Report, TensorResult, check
 from .export import DEFAULT_ATOL, DEFAULT_RTOL, export

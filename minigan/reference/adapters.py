@@ -135,23 +135,24 @@ def weights_of(G, D):
 
 class GanStepAdapter:
     """One discriminator step and one generator step of minigan's GANTrainer, with the
-    fixture's noise handed to G in place of the trainer's own draws."""
+    fixture's noise handed to G in place of the trainer's own draw. The generator step reuses
+    the discriminator step's fake batch, so the noise is drawn once."""
 
     def __init__(self, config):
         self.config = config
 
-    def run(self, weights, real, noise_d, noise_g):
+    def run(self, weights, noise, real):
         c = self.config
         G = nn.Sequential(*(build_layer(kind, args) for kind, args in c["G"]))
         D = nn.Sequential(*(build_layer(kind, args) for kind, args in c["D"]))
         for prefix, model in (("G", G), ("D", D)):
             load_state(model, {k[2:]: v for k, v in weights.items() if k.startswith(prefix + ".")})
         opt = c["optimizer"]
+        config = GANConfig.from_dict(dict(loss=c["loss"], batch_size=len(real), z_dim=noise.shape[1],
+                                          g_fresh_noise=False))     # G's step reuses the D step's fake
         trainer = GANTrainer(G, D, build_optimizer(G, opt["name"], opt["hyper"]),
-                             build_optimizer(D, opt["name"], opt["hyper"]), FixedBatch(real),
-                             GANConfig(loss=c["loss"], batch_size=len(real), z_dim=noise_d.shape[1]))
-        noises = iter([noise_d, noise_g])
-        trainer.noise = lambda n: next(noises)
+                             build_optimizer(D, opt["name"], opt["hyper"]), FixedBatch(real), config)
+        trainer.noise = lambda n: noise
         trainer.discriminator_step()
         after_d = weights_of(G, D)
         trainer.generator_step()

@@ -8,7 +8,7 @@ which other cases exist. Groups and their input arrays (keys of the .npz file):
               mask (Dropout in training: the kept entries scaled by 1/(1-p), the rest 0)
   loss        real_logits (discriminator side only), fake_logits; all (N, 1)
   optimizer   param/<name>, then grad/<t>/<name> for steps t = 0, 1, ...
-  gan_step    weights/<G.i.name or D.i.name> (parameters and buffers), real, noise_d, noise_g
+  gan_step    weights/<G.i.name or D.i.name> (parameters and buffers), noise, real
 
 Parameters are drawn at random (not from an initialiser) so that no default value, such as a
 batch-norm scale of 1 or running statistics of 0 and 1, can hide a mistake.
@@ -220,7 +220,6 @@ def inputs(case, seed, layer_shapes):
         n, z_dim = case.config["batch_size"], case.config["z_dim"]
         data_dim = case.config["D"][0][1]["in_features"]
         arrays["real"] = np.tanh(rng.standard_normal((n, data_dim)))
-        arrays["noise_d"] = rng.standard_normal((n, z_dim))
-        arrays["noise_g"] = rng.standard_normal((n, z_dim))
+        arrays["noise"] = rng.standard_normal((n, z_dim))
         return arrays
     raise ValueError(f"unknown case group {case.group!r}")

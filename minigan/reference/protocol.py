@@ -18,7 +18,7 @@ out, per group (keys as in the .npz file, outputs under "expected/"):
              adapter.set_params({name: array}); then per step t: params = adapter.step({name: grad})
              -> step/<t>/<name>  (the parameters after step t)
   gan_step   adapter = factory("gan_step", config)
-             after_d, after_g = adapter.run(weights, real, noise_d, noise_g)
+             after_d, after_g = adapter.run(weights, noise, real)
              -> after_d/<name>, after_g/<name>
 
 Every array handed to an adapter is a fresh float64 copy, so an adapter may keep or modify it.
@@ -67,8 +67,8 @@ def run_optimizer(adapter, case, arrays):
 
 
 def run_gan_step(adapter, case, arrays):
-    after_d, after_g = adapter.run(_strip(arrays, "weights/"), *(np.array(arrays[k], dtype=np.float64)
-                                                                  for k in ("real", "noise_d", "noise_g")))
+    noise, real = (np.array(arrays[k], dtype=np.float64) for k in ("noise", "real"))
+    after_d, after_g = adapter.run(_strip(arrays, "weights/"), noise, real)
     return {**{f"after_d/{k}": v for k, v in after_d.items()}, **{f"after_g/{k}": v for k, v in after_g.items()}}
 
 
