@@ -20,6 +20,9 @@ class GANConfig:
     replay_fraction:   ... of which this fraction of D's fake batch is drawn (Shrivastava et al. 2017)
     feature_matching:  G matches the mean of D's features at this layer index instead of
                        fooling D's output (Salimans et al. 2016); None: off
+    g_fresh_noise:     draw new noise for the generator step; by default G's step reuses the
+                       fake batch of the last D step (as PyTorch's DCGAN example does), which
+                       saves one forward pass of G: G's weights have not changed since.
     check_finite:      stop with NonFiniteError at the first NaN/inf loss or gradient (guards.py)
     rollback:          on such an error, reload the last checkpoint and multiply both learning
                        rates by ``rollback_lr_factor``, at most this many times (0: just stop)
@@ -36,6 +39,7 @@ class GANConfig:
     replay_size: int = 0
     replay_fraction: float = 0.5
     feature_matching: int | None = None
+    g_fresh_noise: bool = False
     check_finite: bool = True
     rollback: int = 0
     rollback_lr_factor: float = 0.5

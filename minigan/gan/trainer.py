@@ -10,7 +10,8 @@ One training iteration (``train_step``):
      Real and fake go through D as separate batches (batch norm sees one kind at a time),
      as in PyTorch's DCGAN example.
   2. Generator step (D's weights untouched: D.requires_grad is off, D's optimizer does not step):
-        z ~ N(0, I),  x_fake = G(z),  l = D(x_fake)
+        x_fake from the last D step (G's weights and caches are unchanged since; or a fresh
+        z ~ N(0, I), x_fake = G(z) with config.g_fresh_noise),  l = D(x_fake)
         dl = dL_G/dl,  dx_fake = D.backward(dl)  (through D, no gradients for D's weights)
         G.backward(dx_fake) -> gradients into G; G's optimizer steps.
 
@@ -61,6 +62,7 @@ class GANTrainer:
         self.step = 0
         self.history = History()
         self.rollbacks = []                        # what rollback did, if config.rollback allowed it
+        self.last_fake = None                      # G's output in the last D step, reused by G's step
         self.G.needs_input_grad = False            # nobody needs dL/dz
 
     @property
@@ -85,7 +87,7 @@ class GANTrainer:
         """One update of D on a real batch and a fake batch; G's weights are untouched."""
         c = self.config
         real = self._instance_noise(self.real_batch(c.batch_size))
-        fake = self.G.forward(self.noise(c.batch_size))
+        fake = self.last_fake = self.G.forward(self.noise(c.batch_size))
         if self.replay is not None:
             fake = self.replay.mix(fake, c.replay_fraction, self.rng)
         fake = self._instance_noise(fake)
@@ -122,7 +124,10 @@ class GANTrainer:
         self.G.zero_grad()
         self.D.requires_grad_(False)
         try:
-            fake = self._instance_noise(self.G.forward(self.noise(c.batch_size)))
+            if c.g_fresh_noise or self.last_fake is None:
+                self.last_fake = self.G.forward(self.noise(c.batch_size))
+            fake = self._instance_noise(self.last_fake)
+            self.last_fake = None
             if self.features is not None:
                 real_features = self.features.forward(self.real_batch(c.batch_size))
                 value, dfeatures = feature_matching_loss(real_features, self.features.forward(fake))

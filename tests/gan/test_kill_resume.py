@@ -14,7 +14,7 @@ from minigan.gan import load_checkpoint
 from tests.gan.helpers import snapshot, toy_trainer
 
 ROOT = Path(__file__).resolve().parents[2]
-STEPS = 300
+STEPS = 600
 WORKER = f"""
 import os, sys
 sys.path.insert(0, {str(ROOT)!r})
@@ -28,14 +28,19 @@ trainer.fit({STEPS}, progress=False, checkpoint_path=path, checkpoint_every=1)
 
 
 def run_worker(path, kill_after=None):
+    """Run the worker to the end, or SIGKILL it ``kill_after`` seconds after it has written a
+    checkpoint newer than the one it started from (so every kill lands mid-training)."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    start_mtime = path.stat().st_mtime_ns if path.exists() else None
     proc = subprocess.Popen([sys.executable, "-c", WORKER, str(path)], env=env)
     if kill_after is None:
         assert proc.wait(timeout=300) == 0
         return True
+    while proc.poll() is None and (not path.exists() or path.stat().st_mtime_ns == start_mtime):
+        time.sleep(0.002)
     deadline = time.monotonic() + kill_after
     while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.005)
+        time.sleep(0.002)
     if proc.poll() is not None:
         return False
     proc.send_signal(signal.SIGKILL)
@@ -51,18 +56,21 @@ def test_killed_runs_resume_to_the_uninterrupted_parameters(tmp_path):
     steps_seen = []
     # Writing a checkpoint every step, a kill lands mid-write often; the last one must stay readable.
     for _ in range(4):
-        if not run_worker(path, kill_after=rng.uniform(0.8, 2.0)):
+        if not run_worker(path, kill_after=rng.uniform(0.0, 0.3)):
             break
         kills += 1
         if path.exists():
             _, meta = load_checkpoint(path)            # never half-written
             steps_seen.append(meta["step"])
     assert kills >= 1 and steps_seen, "the worker finished before it could be killed"
-    assert all(name == "run.npz" or name.startswith(".tmp-") for name in os.listdir(tmp_path))
+    assert steps_seen == sorted(steps_seen) and steps_seen[-1] < STEPS
+    assert all(name == "run.npz" or name.startswith(".tmp-") for name in os.listdir(tmp_path))  # kills may leave temp files
     run_worker(path)
 
+    # The uninterrupted run in a process of its own too: same BLAS threading, same arithmetic.
+    run_worker(tmp_path / "straight.npz")
     straight = toy_trainer(seed=11, replay_size=64, dropout=True)
-    straight.fit(STEPS, progress=False)
+    straight.load(tmp_path / "straight.npz")
     resumed = toy_trainer(seed=11, replay_size=64, dropout=True)
     resumed.load(path)
     assert resumed.step == STEPS and resumed.history.records == straight.history.records

@@ -140,13 +140,14 @@ class Blob:
         return rng.standard_normal((n, DATA)) * 0.5 + 1.0
 
 
-@given(seed=seeds, batch=st.integers(4, 16), iterations=st.integers(1, 3))
-def test_trainer_steps_match_torch(seed, batch, iterations):
+@given(seed=seeds, batch=st.integers(4, 16), iterations=st.integers(1, 3), fresh=st.booleans())
+def test_trainer_steps_match_torch(seed, batch, iterations, fresh):
     """GANTrainer.train_step against the torch loop fed the same draws from the trainer's
-    Generator: a real batch, z for the D step, then a fresh z for the G step."""
+    Generator: a real batch, z for the D step, and (with g_fresh_noise) a new z for the G step;
+    by default the G step reuses the D step's fake, as PyTorch's DCGAN example does."""
     G, D, G_t, D_t = build(seed)
     starts = snapshot(G, D)
-    config = GANConfig(loss="non-saturating", batch_size=batch, z_dim=NOISE, seed=seed)
+    config = GANConfig(loss="non-saturating", batch_size=batch, z_dim=NOISE, seed=seed, g_fresh_noise=fresh)
     trainer = GANTrainer(G, D, optim.Adam(G, **ADAM), optim.Adam(D, **ADAM), Blob(), config)
     opt_G_t, opt_D_t = torch.optim.Adam(G_t.parameters(), **ADAM), torch.optim.Adam(D_t.parameters(), **ADAM)
     rng = np.random.default_rng(seed)
@@ -154,7 +155,7 @@ def test_trainer_steps_match_torch(seed, batch, iterations):
         record = trainer.train_step()
         real = Blob().sample(batch, rng)
         z = rng.standard_normal((batch, NOISE))
-        z_generator = rng.standard_normal((batch, NOISE))
+        z_generator = rng.standard_normal((batch, NOISE)) if fresh else None
         t_loss_D, t_loss_G, d_grads = torch_iteration(G_t, D_t, opt_G_t, opt_D_t, real, z, z_generator)
         errors = {"loss D": rel_error(record["d_loss"], t_loss_D), "loss G": rel_error(record["g_loss"], t_loss_G)}
         assert_close({**errors, **compare_all(G, D, G_t, D_t, starts, d_grads)}, TOL)

@@ -116,8 +116,6 @@ def test_cross_entropy_is_finite_and_exact_at_extreme_logits(name):
                   "g dfake": rel_error(g_dfake, tg_dfake)})
 
 
-@pytest.mark.xfail(strict=True, reason="minigan computes -log sigmoid(l) as softplus(l) - l, which cancels "
-                   "for l >> 0: the value is 0 at l = 36 instead of softplus(-l) = 2.3e-16")
 @pytest.mark.parametrize("l", [15.0, 25.0, 36.0])
 def test_confident_real_cross_entropy_keeps_relative_precision(l):
     """-log sigmoid(l) = softplus(-l) is tiny but exact for l >> 0; torch's softplus(-l) is accurate there."""
