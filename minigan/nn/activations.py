@@ -33,9 +33,14 @@ class LeakyReLU(Module):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        positive = (x > 0).astype(x.dtype)
-        self.slope = positive + (1 - positive) * self.negative_slope
-        return x * self.slope
+        a = self.negative_slope
+        slope = (x > 0).astype(x.dtype)                   # 1 where x > 0, else 0
+        if 0 <= a <= 1:
+            get_array_module(x).maximum(slope, a, out=slope)
+        else:
+            slope += (1 - slope) * a
+        self.slope = slope
+        return x * slope
 
     def backward(self, dy):
         return dy * self.slope

@@ -32,7 +32,7 @@ class Dense(Module):
         self.x = x
         y = x @ self.params["weight"].T
         if "bias" in self.params:
-            y = y + self.params["bias"]
+            y += self.params["bias"]              # y is fresh: add in place
         return y
 
     def backward(self, dy):

@@ -48,7 +48,9 @@ class Sequential(Module):
     ``params``, ``grads`` and ``buffers`` are views over the layers' own dicts, named as
     PyTorch's ``nn.Sequential`` names them, so weights copy across both ways by name.
     ``needs_input_grad`` is the first layer's: switch it off and backward skips the
-    first layer's input gradient and returns None.
+    first layer's input gradient and returns None. Parameter-free layers at the front
+    (``Flatten``) only pass that gradient on, so the switch reaches through them to the
+    first layer with parameters, which then skips its input gradient too.
     """
 
     def __init__(self, *layers):
@@ -64,8 +66,10 @@ class Sequential(Module):
 
     @needs_input_grad.setter
     def needs_input_grad(self, flag):
-        if self.layers:
-            self.layers[0].needs_input_grad = flag
+        for layer in self.layers:
+            layer.needs_input_grad = flag
+            if len(layer.params):
+                break
 
     def children(self):
         return self.layers
@@ -78,6 +82,8 @@ class Sequential(Module):
     def backward(self, dy):
         for layer in reversed(self.layers):
             dy = layer.backward(dy)
+            if dy is None:            # no layer in front needs it (see needs_input_grad)
+                return None
         return dy
 
     def zero_grad(self):

@@ -1,0 +1,311 @@
+"""Time one GAN training iteration in minigan and in PyTorch, side by side.
+
+One iteration is what ``minigan.gan.trainer.GANTrainer.train_step`` does (batch 128, float32):
+  D step: fake = G(z1) (G forward only), D forward/backward on a real batch, then on the fake
+          batch (D's input gradient is not needed), Adam step on D.
+  G step: G(z2) through a frozen D (no weight gradients for D), backward into G, Adam step on G.
+PyTorch runs the same networks and the same step as its DCGAN example writes it: G(z1) under
+``no_grad``, ``loss_D.backward()``, then ``loss_G.backward()`` through D, whose weights still
+collect gradients (``--torch-freeze-d`` turns them off, as minigan does).
+
+Both are timed in the same process, interleaved (minigan, torch, minigan, torch, ...) after
+warm-up, so load from other processes hits both alike; the medians and the ratio
+minigan / PyTorch are printed last. Also printed: the matrix-multiply FLOPs of one iteration
+(counted per layer, forward and backward, for what each framework computes), the GFLOP/s
+achieved, the machine's float32 matmul throughput (a large NumPy sgemm measured at start),
+and the peak memory of a fresh process running only that framework's iterations.
+
+    python benchmarks/bench_step.py --model all --threads 2
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--model", choices=["dcgan", "mlp", "all"], default="all")
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--repeats", type=int, default=20, help="timed iterations per framework")
+    p.add_argument("--warmup", type=int, default=3, help="untimed iterations per framework first")
+    p.add_argument("--threads", type=int, default=2, help="BLAS / intra-op threads for both")
+    p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                   help="wall: perf_counter; cpu: process CPU time, steadier on a shared machine "
+                        "(with --threads 1 it is the work done, whatever else runs)")
+    p.add_argument("--torch-freeze-d", action="store_true",
+                   help="PyTorch's G step skips D's weight gradients too (minigan always does)")
+    p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
+    p.add_argument("--memory-probe", nargs=2, metavar=("FRAMEWORK", "MODEL"), help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+ARGS = parse_args()
+# BLAS reads its thread count when NumPy is imported, so set it first.
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from minigan import losses, optim  # noqa: E402
+from minigan.models.dcgan import dcgan_discriminator, dcgan_generator  # noqa: E402
+from minigan.models.mlp import mlp_discriminator, mlp_generator  # noqa: E402
+
+ADAM = dict(lr=2e-4, betas=(0.5, 0.999))
+Z_DIM = 100
+
+
+# --- FLOPs ------------------------------------------------------------------------------------
+
+def layer_flops(model, batch, x_shape):
+    """[(kind, flops of one matmul)] per weighted layer in order: a forward, a weight gradient
+    and an input gradient each cost 2 * (multiply-adds) of the same size."""
+    out, shape = [], (batch,) + tuple(x_shape)
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Dense":
+            out.append(2 * batch * layer.in_features * layer.out_features)
+            shape = (batch, layer.out_features)
+        elif kind == "Conv2d":
+            (kh, kw), (sh, sw), (ph, pw) = layer.kernel_size, layer.stride, layer.padding
+            Ho, Wo = (shape[2] + 2 * ph - kh) // sh + 1, (shape[3] + 2 * pw - kw) // sw + 1
+            out.append(2 * batch * Ho * Wo * layer.out_channels * layer.in_channels * kh * kw)
+            shape = (batch, layer.out_channels, Ho, Wo)
+        elif kind == "ConvTranspose2d":
+            (kh, kw), (sh, sw), (ph, pw) = layer.kernel_size, layer.stride, layer.padding
+            out.append(2 * batch * shape[2] * shape[3] * layer.in_channels * layer.out_channels * kh * kw)
+            shape = (batch, layer.out_channels, (shape[2] - 1) * sh - 2 * ph + kh, (shape[3] - 1) * sw - 2 * pw + kw)
+        elif kind == "Reshape":
+            shape = (batch,) + layer.shape
+        elif kind == "Flatten":
+            shape = (batch, int(np.prod(shape[1:])))
+    return out
+
+
+def step_flops(G, D, batch, freeze_d_in_g_step=True):
+    """Matmul FLOPs of one iteration. First layers compute no input gradient (nobody needs dz,
+    and D's input is data or a detached fake in the D step)."""
+    g, d = layer_flops(G, batch, (Z_DIM,)), layer_flops(D, batch, (1, 28, 28))
+    fwd_g, fwd_d = sum(g), sum(d)
+    dx_g, dx_d = sum(g[1:]), sum(d[1:])
+    d_step = fwd_g + 2 * (fwd_d + fwd_d + dx_d)                # G fwd; D fwd + dW + dx, real and fake
+    g_step = fwd_g + fwd_d + sum(d) + fwd_g + dx_g              # G fwd, D fwd, D dx (all layers), G dW + dx
+    if not freeze_d_in_g_step:
+        g_step += fwd_d                                         # D's weight gradients as well
+    return d_step + g_step
+
+
+def sgemm_gflops(n=2048, repeats=5):
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    b = a.copy()
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(repeats))
+    return 2 * n ** 3 / best / 1e9
+
+
+def _timed(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+# --- minigan ----------------------------------------------------------------------------------
+
+def build_minigan(model, device):
+    G, D = {"dcgan": (dcgan_generator, dcgan_discriminator), "mlp": (mlp_generator, mlp_discriminator)}[model]
+    G, D = G(rng=0).to(device), D(rng=1).to(device)
+    G.needs_input_grad = False
+    return G, D, optim.Adam(G, **ADAM), optim.Adam(D, **ADAM)
+
+
+def minigan_step(G, D, opt_G, opt_D, loss, real, z1, z2):
+    """GANTrainer.train_step without its data sampling and logging."""
+    fake = G.forward(z1)
+    D.zero_grad()
+    D.needs_input_grad = False
+    _, dreal = loss.discriminator_real(D.forward(real))
+    D.backward(dreal)
+    _, dfake = loss.discriminator_fake(D.forward(fake))
+    D.backward(dfake)
+    D.needs_input_grad = True
+    opt_D.step()
+
+    G.zero_grad()
+    D.requires_grad_(False)
+    _, dlogits = loss.generator(D.forward(G.forward(z2)))
+    G.backward(D.backward(dlogits))
+    D.requires_grad_(True)
+    opt_G.step()
+
+
+# --- PyTorch ----------------------------------------------------------------------------------
+
+def build_torch(model, device, threads):
+    import torch
+    torch.set_num_threads(threads)
+    tnn = torch.nn
+    if model == "dcgan":
+        G = tnn.Sequential(tnn.Linear(Z_DIM, 6272, bias=False), tnn.BatchNorm1d(6272), tnn.ReLU(),
+                           tnn.Unflatten(1, (128, 7, 7)),
+                           tnn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), tnn.BatchNorm2d(64), tnn.ReLU(),
+                           tnn.ConvTranspose2d(64, 1, 4, 2, 1), tnn.Tanh())
+        D = tnn.Sequential(tnn.Conv2d(1, 64, 4, 2, 1), tnn.LeakyReLU(0.2),
+                           tnn.Conv2d(64, 128, 4, 2, 1, bias=False), tnn.BatchNorm2d(128), tnn.LeakyReLU(0.2),
+                           tnn.Flatten(), tnn.Linear(6272, 1))
+        for m in list(G.modules()) + list(D.modules()):
+            if isinstance(m, (tnn.Linear, tnn.Conv2d, tnn.ConvTranspose2d)):
+                tnn.init.normal_(m.weight, 0.0, 0.02)
+            elif isinstance(m, (tnn.BatchNorm1d, tnn.BatchNorm2d)):
+                tnn.init.normal_(m.weight, 1.0, 0.02)
+    else:
+        G = tnn.Sequential(tnn.Linear(Z_DIM, 256), tnn.LeakyReLU(0.2), tnn.Linear(256, 512), tnn.LeakyReLU(0.2),
+                           tnn.Linear(512, 1024), tnn.LeakyReLU(0.2), tnn.Linear(1024, 784), tnn.Tanh(),
+                           tnn.Unflatten(1, (1, 28, 28)))
+        D = tnn.Sequential(tnn.Flatten(), tnn.Linear(784, 512), tnn.LeakyReLU(0.2), tnn.Linear(512, 256),
+                           tnn.LeakyReLU(0.2), tnn.Linear(256, 1))
+    G, D = G.to(device), D.to(device)
+    return G, D, torch.optim.Adam(G.parameters(), **ADAM), torch.optim.Adam(D.parameters(), **ADAM)
+
+
+def torch_step(G, D, opt_G, opt_D, real, z1, z2, freeze_d=False):
+    import torch
+    import torch.nn.functional as F
+    with torch.no_grad():
+        fake = G(z1)
+    opt_D.zero_grad()
+    real_logits, fake_logits = D(real), D(fake)
+    loss_D = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+              + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+    loss_D.backward()
+    opt_D.step()
+
+    opt_G.zero_grad()
+    if freeze_d:
+        D.requires_grad_(False)
+    logits = D(G(z2))
+    loss_G = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
+    loss_G.backward()
+    if freeze_d:
+        D.requires_grad_(True)
+    opt_G.step()
+
+
+# --- running ----------------------------------------------------------------------------------
+
+def make_steps(model, device, batch, threads, freeze_d):
+    """{'minigan': step(), 'torch': step()} on fixed inputs (data loading is not timed)."""
+    rng = np.random.default_rng(0)
+    real = np.tanh(rng.standard_normal((batch, 1, 28, 28))).astype(np.float32)
+    z1, z2 = (rng.standard_normal((batch, Z_DIM)).astype(np.float32) for _ in range(2))
+    steps, sync = {}, {}
+    if ARGS.memory_probe is None or ARGS.memory_probe[0] == "minigan":
+        from minigan.backend import to_device
+        G, D, opt_G, opt_D = build_minigan(model, device)
+        loss = losses.NonSaturating()
+        m_real, m_z1, m_z2 = (to_device(a, device) for a in (real, z1, z2))
+        steps["minigan"] = lambda: minigan_step(G, D, opt_G, opt_D, loss, m_real, m_z1, m_z2)
+        steps["minigan"].models = (G, D)
+        if device == "cuda":
+            import cupy
+            sync["minigan"] = cupy.cuda.Device().synchronize
+    if ARGS.memory_probe is None or ARGS.memory_probe[0] == "torch":
+        import torch
+        Gt, Dt, opt_Gt, opt_Dt = build_torch(model, device, threads)
+        t_real, t_z1, t_z2 = (torch.from_numpy(a).to(device) for a in (real, z1, z2))
+        steps["torch"] = lambda: torch_step(Gt, Dt, opt_Gt, opt_Dt, t_real, t_z1, t_z2, freeze_d)
+        if device == "cuda":
+            sync["torch"] = torch.cuda.synchronize
+    return steps, sync
+
+
+def time_interleaved(steps, sync, warmup, repeats):
+    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
+    for _ in range(warmup):
+        for name, step in steps.items():
+            step()
+            sync.get(name, lambda: None)()
+    times = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            t = clock()
+            step()
+            sync.get(name, lambda: None)()
+            times[name].append(clock() - t)
+    return {name: float(np.median(ts)) for name, ts in times.items()}, times
+
+
+def memory_probe(framework, model):
+    """Run in a fresh process: peak RSS growth over the iterations, plus (minigan) tracemalloc's
+    peak of NumPy allocations during one iteration. Prints 'rss_mb traced_mb'."""
+    import resource
+    import tracemalloc
+    steps, sync = make_steps(model, ARGS.device, ARGS.batch, ARGS.threads, ARGS.torch_freeze_d)
+    step = steps[framework]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(3):
+        step()
+    rss_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    traced = float("nan")
+    if framework == "minigan":
+        tracemalloc.start()
+        step()
+        traced = tracemalloc.get_traced_memory()[1] / 2 ** 20
+        tracemalloc.stop()
+    print(f"{rss_mb:.1f} {traced:.1f}")
+
+
+def measure_memory(model):
+    out = {}
+    for framework in ("minigan", "torch"):
+        cmd = [sys.executable, os.path.abspath(__file__), "--memory-probe", framework, model,
+               "--device", ARGS.device, "--batch", str(ARGS.batch), "--threads", str(ARGS.threads)]
+        if ARGS.torch_freeze_d:
+            cmd.append("--torch-freeze-d")
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        out[framework] = tuple(map(float, res.stdout.split())) if res.returncode == 0 else (float("nan"),) * 2
+    return out
+
+
+def main():
+    if ARGS.memory_probe:
+        memory_probe(*ARGS.memory_probe)
+        return
+    peak = sgemm_gflops()
+    print(f"device {ARGS.device}, threads {ARGS.threads}, batch {ARGS.batch}, clock {ARGS.clock}, "
+          f"numpy {np.__version__}, float32 sgemm 2048^3: {peak:.1f} GFLOP/s")
+    models = ["dcgan", "mlp"] if ARGS.model == "all" else [ARGS.model]
+    rows = []
+    for model in models:
+        steps, sync = make_steps(model, ARGS.device, ARGS.batch, ARGS.threads, ARGS.torch_freeze_d)
+        G, D = steps["minigan"].models
+        flops = {"minigan": step_flops(G, D, ARGS.batch),
+                 "torch": step_flops(G, D, ARGS.batch, freeze_d_in_g_step=ARGS.torch_freeze_d)}
+        medians, _ = time_interleaved(steps, sync, ARGS.warmup, ARGS.repeats)
+        memory = {} if ARGS.no_memory else measure_memory(model)
+        for name in ("minigan", "torch"):
+            rss, traced = memory.get(name, (float("nan"),) * 2)
+            ms = medians[name] * 1e3
+            rows.append((model, name, ms, flops[name] / 1e9, flops[name] / medians[name] / 1e9,
+                         flops[name] / peak / 1e6, rss, traced))
+        rows.append((model, "ratio", medians["minigan"] / medians["torch"]))
+    print(f"{'model':6} {'framework':9} {'ms/iter':>8} {'GFLOP':>6} {'GFLOP/s':>8} {'matmul-bound ms':>15} "
+          f"{'peak RSS +MB':>12} {'numpy peak MB':>13}")
+    for row in rows:
+        if row[1] == "ratio":
+            continue
+        model, name, ms, gflop, rate, bound, rss, traced = row
+        print(f"{model:6} {name:9} {ms:8.1f} {gflop:6.2f} {rate:8.1f} {bound:15.1f} {rss:12.1f} {traced:13.1f}")
+    print("peak RSS +MB: growth of a fresh process's max RSS over 3 iterations (for torch, all its "
+          "allocations; first-touch only, so reused buffers count once); numpy peak MB: tracemalloc "
+          "peak of one minigan iteration.")
+    for row in rows:
+        if row[1] == "ratio":
+            print(f"ratio minigan/torch ({row[0]}): {row[2]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
