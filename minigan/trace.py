@@ -35,8 +35,8 @@ class Event:
     layer: str             # "G.4": the model's name and the index path inside it
     description: str       # the layer's repr
     phase: str             # forward | backward
-    tensors: list = field(default_factory=list)    # (role, numpy array or None)
-    sources: dict = field(default_factory=dict)    # role -> "y of #3": the same array an earlier event gave
+    tensors: list = field(default_factory=list)    # (role, numpy copy or None); arrays only with keep_arrays
+    lines: dict = field(default_factory=dict)      # role -> its line in the report
 
 
 def leaf_layers(model, name):
@@ -64,7 +64,8 @@ class Tracer:
 
     models:      name -> model, e.g. {"G": G, "D": D}
     values:      how many leading values of each array the report shows
-    keep_arrays: keep full copies of the arrays for ``arrays()`` and trace.npz
+    keep_arrays: keep full copies of the arrays for ``arrays()`` and trace.npz (otherwise only
+                 the report's summary of each is kept)
     """
 
     def __init__(self, models, values=4, keep_arrays=True):
@@ -110,13 +111,15 @@ class Tracer:
 
     def _record(self, path, layer, phase, tensors):
         index = len(self.events) + 1
-        sources = {}
+        tensors = [(role, None if a is None else to_numpy(a)) for role, a in tensors]
+        lines = {role: describe_array(a, self.values) for role, a in tensors}
+        (first, a), (second, b) = tensors[:2]        # x, y  or  dy, dx
         if self._last_output is not None and tensors[0][1] is self._last_output[2]:
-            sources[tensors[0][0]] = f"{self._last_output[1]} of #{self._last_output[0]}"
-        self._last_output = (index, tensors[1][0], tensors[1][1])
-        copies = [(role, None if a is None else np.array(to_numpy(a))) for role, a in tensors]
+            lines[first] = f"= {self._last_output[1]} of #{self._last_output[0]}"
+        self._last_output = (index, second, b)
+        kept = [(role, None if a is None or not self.keep_arrays else np.array(a)) for role, a in tensors]
         self.events.append(Event(index, self.current_section, path.split(".")[0], path, repr(layer), phase,
-                                 copies, sources))
+                                 kept, lines))
 
     def _traced_forward(self, path, layer, forward):
         def traced(x):
@@ -157,8 +160,7 @@ class Tracer:
                 section = e.section
                 lines += ["", f"== {section or 'events'} =="]
             lines.append(f"#{e.index:<4} {e.phase:<8} {e.layer:<6} {e.description}")
-            lines += [f"        {role:<8} " + (f"= {e.sources[role]}" if role in e.sources else describe_array(a, self.values))
-                      for role, a in e.tensors]
+            lines += [f"        {role:<8} {e.lines[role]}" for role, _ in e.tensors]
         return "\n".join(lines) + "\n"
 
     def arrays(self):

@@ -69,12 +69,13 @@ def test_events_chain_and_parameter_gradients_add_up():
     trainer = toy_trainer()
     tracer = trace_step(trainer)
     events = tracer.events
+    chained = 0
     for prev, e in zip(events, events[1:]):
-        if "x" in e.sources:
-            np.testing.assert_array_equal(dict(e.tensors)["x"], dict(prev.tensors)["y"])
-        if "dy" in e.sources:
-            np.testing.assert_array_equal(dict(e.tensors)["dy"], dict(prev.tensors)["dx"])
-    assert sum(bool(e.sources) for e in events) > len(events) / 2
+        for role, earlier in (("x", "y"), ("dy", "dx")):
+            if e.lines.get(role) == f"= {earlier} of #{prev.index}":
+                np.testing.assert_array_equal(dict(e.tensors)[role], dict(prev.tensors)[earlier])
+                chained += 1
+    assert chained > len(events) / 2
     d_step = [e for e in events if e.section.endswith("discriminator step") and e.model == "D" and e.phase == "backward"]
     g_step = [e for e in events if e.section.endswith("generator step") and e.model == "D" and e.phase == "backward"]
     # D's own step: its first layer's input gradient is not computed; its weights get gradients
@@ -104,3 +105,11 @@ def test_the_trace_command_on_a_small_dcgan(tmp_path, capsys):
     assert status == 0 and "G forward -> D forward -> D backward" in out
     text = (tmp_path / "trace.txt").read_text()
     assert "ConvTranspose2d(8, 4" in text and "(4, 1, 28, 28)" in text
+
+
+def test_without_arrays_only_the_summaries_are_kept(tmp_path):
+    tracer = trace_step(toy_trainer(), keep_arrays=False)
+    assert all(a is None for e in tracer.events for _, a in e.tensors)
+    assert tracer.arrays() == {}
+    assert [p.name for p in tracer.save(tmp_path)] == ["trace.txt"]
+    assert "norm" in (tmp_path / "trace.txt").read_text() and not (tmp_path / "trace.npz").exists()

@@ -8,7 +8,10 @@ skips the case; any other exception, a missing or unexpected tensor, a wrong sha
 non-finite value fails it.
 """
 import fnmatch
+import importlib
 import json
+import os
+import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,6 +155,21 @@ def check_case(case, arrays, factory, rtol, atol):
     return CaseResult(case.name, case.kind, status, tensors)
 
 
+def load_factory(spec):
+    """Import "package.module:attribute" and return the attribute. The current directory goes on
+    sys.path first, so ``demos.adapters.pytorch_layers:factory`` works from a checkout's root."""
+    module_name, sep, attribute = spec.partition(":")
+    if not (module_name and sep and attribute):
+        raise ValueError(f"a factory is named like package.module:factory, got {spec!r}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    module = importlib.import_module(module_name)
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise ValueError(f"module {module_name!r} has no attribute {attribute!r}") from None
+
+
 def load_manifest(directory):
     path = Path(directory) / MANIFEST
     if not path.is_file():
@@ -169,7 +187,6 @@ def check(directory, factory, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL, cases=None):
     cases:   optional glob pattern(s) on case names, e.g. "Conv2d/*" or ["loss/*", "Dense/*"].
     """
     if isinstance(factory, str):
-        from .cli import load_factory
         factory = load_factory(factory)
     patterns = [cases] if isinstance(cases, str) else cases
     directory = Path(directory)

@@ -1,25 +1,7 @@
 """``python -m minigan reference export DIR`` and ``python -m minigan reference check DIR --impl M:F``."""
 import argparse
-import importlib
-import os
-import sys
 
 from .export import DEFAULT_ATOL, DEFAULT_RTOL, DEFAULT_SEED
-
-
-def load_factory(spec):
-    """"package.module:attribute" -> the attribute. The current directory is put on sys.path
-    first, so ``demos.adapters.pytorch_layers:factory`` works from a checkout's root."""
-    module_name, sep, attribute = spec.partition(":")
-    if not (module_name and sep and attribute):
-        raise ValueError(f"--impl must look like package.module:factory, got {spec!r}")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    module = importlib.import_module(module_name)
-    try:
-        return getattr(module, attribute)
-    except AttributeError:
-        raise ValueError(f"module {module_name!r} has no attribute {attribute!r}") from None
 
 
 def run_export(args):
@@ -31,7 +13,7 @@ def run_export(args):
 
 
 def run_check(args, parser):
-    from .check import check
+    from .check import check, load_factory
     try:
         factory = load_factory(args.impl)
     except (ImportError, ValueError) as err:
