@@ -241,14 +241,13 @@ def time_interleaved(steps, sync, warmup, repeats):
 def memory_probe(framework, model):
     """Run in a fresh process: peak RSS growth over the iterations, plus (minigan) tracemalloc's
     peak of NumPy allocations during one iteration. Prints 'rss_mb traced_mb'."""
-    import resource
     import tracemalloc
     steps, sync = make_steps(model, ARGS.device, ARGS.batch, ARGS.threads, ARGS.torch_freeze_d)
     step = steps[framework]
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_kb()
     for _ in range(3):
         step()
-    rss_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    rss_mb = (peak_rss_kb() - before) / 1024
     traced = float("nan")
     if framework == "minigan":
         tracemalloc.start()
@@ -256,6 +255,17 @@ def memory_probe(framework, model):
         traced = tracemalloc.get_traced_memory()[1] / 2 ** 20
         tracemalloc.stop()
     print(f"{rss_mb:.1f} {traced:.1f}")
+
+
+def peak_rss_kb():
+    """This process's peak resident set (VmHWM). Not getrusage's ru_maxrss: on Linux that
+    survives exec, so a child started by a big parent would begin at the parent's peak."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def measure_memory(model):
