@@ -39,3 +39,23 @@ def pytest_configure(config):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+def _real_fashion_dir():
+    """The official Fashion-MNIST files: $MINIGAN_DATA, or ../shared/data/fashion-mnist beside the repo."""
+    from pathlib import Path
+    candidates = [os.environ.get("MINIGAN_DATA"), Path(__file__).resolve().parents[1].parent / "shared/data/fashion-mnist",
+                  "/usr/share/datasets/fashion-mnist"]
+    for c in candidates:
+        if c and (Path(c) / "t10k-images-idx3-ubyte.gz").exists():
+            return Path(c)
+    return None
+
+
+@pytest.fixture(scope="session")
+def fashion_root():
+    """Directory of the real data set; tests that need it skip, with the reason, where it is absent."""
+    root = _real_fashion_dir()
+    if root is None:
+        pytest.skip("real Fashion-MNIST not found: set MINIGAN_DATA or apt-get install dataset-fashion-mnist")
+    return root

@@ -31,6 +31,7 @@ def save_checkpoint(path, arrays, meta):
     payload[META_KEY] = np.frombuffer(header.encode(), dtype=np.uint8)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())            # mkstemp makes 0600; give the usual permissions
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **payload)
             f.flush()
@@ -46,6 +47,12 @@ def save_checkpoint(path, arrays, meta):
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load_checkpoint(path):
