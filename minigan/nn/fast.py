@@ -13,10 +13,12 @@ Fast paths in use:
                             (kh, kw, C) so each copied or added run is a contiguous channel
                             vector; outputs are (N, C, H, W) views of (N, H, W, C) memory.
   BatchNorm1d/2d            statistics of a (rows, C) matrix view, fewer full passes.
+  optim.Adam                in place through one scratch array, in cache-sized pieces.
 """
 from contextlib import contextmanager
 
 ENABLED = True
+ADAM_CHUNK = 1 << 16      # elements per piece of the in-place Adam (256 KiB of float32: fits L2)
 
 
 @contextmanager

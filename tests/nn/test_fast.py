@@ -105,10 +105,15 @@ def test_batchnorm_readable_path_keeps_the_contract(cfg):
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.1])
-def test_adam_in_place_equals_readable(weight_decay):
-    """Bit for bit: the in-place update does the same roundings in the same order."""
+@pytest.mark.parametrize("chunk", [7, 1 << 16])
+def test_adam_in_place_equals_readable(weight_decay, chunk, monkeypatch):
+    """Bit for bit: the in-place update does the same roundings in the same order, whole
+    arrays or in pieces (7 elements: pieces that straddle parameter rows and end short)."""
+    monkeypatch.setattr(fast, "ADAM_CHUNK", chunk)
     def steps():
         layer = Conv2d(2, 3, 3, rng=0)
+        layer.params["weight"] = np.asfortranarray(layer.params["weight"])   # not C-contiguous
+        layer.zero_grad()
         opt = optim.Adam(layer, lr=1e-2, betas=(0.5, 0.999), weight_decay=weight_decay)
         rng = np.random.default_rng(1)
         for _ in range(4):
