@@ -56,25 +56,57 @@ def softmax_cross_entropy(logits, labels):
     return value, dlogits / n
 
 
+def check_logits(*arrays):
+    """Logits must be non-empty floating-point arrays of finite values; raise ValueError saying which."""
+    for logits in arrays:
+        if not hasattr(logits, "dtype") or logits.dtype.kind != "f":
+            raise ValueError(f"logits must be a floating-point array, got {getattr(logits, 'dtype', type(logits))}")
+        if logits.size == 0:
+            raise ValueError(f"logits are empty (shape {tuple(logits.shape)})")
+        if not bool(get_array_module(logits).isfinite(logits).all()):
+            raise ValueError("logits hold non-finite values (NaN or inf): the discriminator diverged or its input "
+                             "was not finite")
+
+
 class GANLoss:
     """The discriminator's loss is a sum of a term on real logits and a term on fake logits,
     so a trainer can run D forward and backward on the real batch, then on the fake batch
-    (each layer caches only its last forward), as PyTorch's DCGAN example does."""
+    (each layer caches only its last forward), as PyTorch's DCGAN example does.
+
+    Subclasses write the math in ``real_term``, ``fake_term`` and ``generator_term``; the
+    public methods below check their input first (check_logits). The trainer calls the
+    terms directly: its guard (minigan.gan.guards) checks losses and gradients itself.
+    """
     name = ""
 
-    def discriminator_real(self, real_logits):
+    def real_term(self, real_logits):
         raise NotImplementedError
+
+    def fake_term(self, fake_logits):
+        raise NotImplementedError
+
+    def generator_term(self, fake_logits):
+        raise NotImplementedError
+
+    def discriminator_real(self, real_logits):
+        check_logits(real_logits)
+        return self.real_term(real_logits)
 
     def discriminator_fake(self, fake_logits):
-        raise NotImplementedError
-
-    def generator(self, fake_logits):
-        raise NotImplementedError
+        check_logits(fake_logits)
+        return self.fake_term(fake_logits)
 
     def discriminator(self, real_logits, fake_logits):
-        real_value, dreal = self.discriminator_real(real_logits)
-        fake_value, dfake = self.discriminator_fake(fake_logits)
+        """(value, (dreal, dfake)) for D's whole loss."""
+        check_logits(real_logits, fake_logits)
+        real_value, dreal = self.real_term(real_logits)
+        fake_value, dfake = self.fake_term(fake_logits)
         return real_value + fake_value, (dreal, dfake)
+
+    def generator(self, fake_logits):
+        """(value, dfake) for G's loss."""
+        check_logits(fake_logits)
+        return self.generator_term(fake_logits)
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -88,13 +120,13 @@ class Minimax(GANLoss):
     def __init__(self, real_label=1.0):
         self.real_label = real_label
 
-    def discriminator_real(self, real_logits):
+    def real_term(self, real_logits):
         return binary_cross_entropy_with_logits(real_logits, self.real_label)
 
-    def discriminator_fake(self, fake_logits):
+    def fake_term(self, fake_logits):
         return binary_cross_entropy_with_logits(fake_logits, 0.0)
 
-    def generator(self, fake_logits):
+    def generator_term(self, fake_logits):
         n = fake_logits.size
         return -softplus(fake_logits).sum() / n, -sigmoid(fake_logits) / n
 
@@ -103,7 +135,7 @@ class NonSaturating(Minimax):
     """G maximises log D(G(z)) instead: same fixed point, strong gradients early on."""
     name = "non-saturating"
 
-    def generator(self, fake_logits):
+    def generator_term(self, fake_logits):
         return binary_cross_entropy_with_logits(fake_logits, 1.0)
 
 
@@ -114,15 +146,15 @@ class LeastSquares(GANLoss):
     def __init__(self, real_label=1.0):
         self.real_label = real_label
 
-    def discriminator_real(self, real_logits):
+    def real_term(self, real_logits):
         r = real_logits - self.real_label
         return 0.5 * (r * r).sum() / r.size, r / r.size
 
-    def discriminator_fake(self, fake_logits):
+    def fake_term(self, fake_logits):
         n = fake_logits.size
         return 0.5 * (fake_logits * fake_logits).sum() / n, fake_logits / n
 
-    def generator(self, fake_logits):
+    def generator_term(self, fake_logits):
         n = fake_logits.size
         f = fake_logits - 1
         return 0.5 * (f * f).sum() / n, f / n
@@ -132,17 +164,17 @@ class Hinge(GANLoss):
     """Hinge loss (Lim & Ye 2017, used by SAGAN/BigGAN); its subgradient at the kink is 0."""
     name = "hinge"
 
-    def discriminator_real(self, real_logits):
+    def real_term(self, real_logits):
         margin = 1 - real_logits
         active = (margin > 0).astype(margin.dtype)
         return (margin * active).sum() / margin.size, -active / margin.size
 
-    def discriminator_fake(self, fake_logits):
+    def fake_term(self, fake_logits):
         margin = 1 + fake_logits
         active = (margin > 0).astype(margin.dtype)
         return (margin * active).sum() / margin.size, active / margin.size
 
-    def generator(self, fake_logits):
+    def generator_term(self, fake_logits):
         n = fake_logits.size
         return -fake_logits.sum() / n, -get_array_module(fake_logits).ones_like(fake_logits) / n
 
@@ -152,11 +184,11 @@ class Wasserstein(Hinge):
     critic (weight clipping in the trainer, or a gradient penalty). G's side equals hinge's."""
     name = "wasserstein"
 
-    def discriminator_real(self, real_logits):
+    def real_term(self, real_logits):
         n = real_logits.size
         return -real_logits.sum() / n, -get_array_module(real_logits).ones_like(real_logits) / n
 
-    def discriminator_fake(self, fake_logits):
+    def fake_term(self, fake_logits):
         n = fake_logits.size
         return fake_logits.sum() / n, get_array_module(fake_logits).ones_like(fake_logits) / n
 

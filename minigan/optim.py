@@ -13,6 +13,17 @@ from .backend import device_of, get_array_module, to_device, to_numpy
 from .nn import fast
 
 
+def check_gradient(name, p, grad):
+    if grad is None:
+        raise ValueError(f"parameter '{name}' has no gradient: call zero_grad() and backward() first")
+    if grad.shape != p.shape:
+        raise ValueError(f"gradient of '{name}' has shape {tuple(grad.shape)}, the parameter {tuple(p.shape)}")
+    if grad.dtype.kind != "f":
+        raise ValueError(f"gradient of '{name}' has dtype {grad.dtype}; expected floating point like the parameter")
+    if not bool(get_array_module(grad).isfinite(grad).all()):
+        raise ValueError(f"gradient of '{name}' holds non-finite values (NaN or inf); no weight was updated")
+
+
 class Optimizer:
     defaults = {}
 
@@ -32,10 +43,16 @@ class Optimizer:
         self.model.zero_grad()
 
     def step(self):
-        """Apply one update to every parameter from its accumulated gradient."""
+        """Apply one update to every parameter from its accumulated gradient.
+
+        Every gradient is checked first (present, same shape as its parameter, floating
+        point, finite); a bad one raises ValueError naming it and nothing is updated."""
+        params, grads = self.model.params, self.model.grads
+        for name, p in params.items():
+            check_gradient(name, p, grads.get(name))
         self.step_count += 1
-        for name, p in self.model.params.items():
-            self.update(name, p, self.model.grads[name])
+        for name, p in params.items():
+            self.update(name, p, grads[name])
 
     def update(self, name, p, grad):
         raise NotImplementedError

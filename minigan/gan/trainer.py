@@ -95,10 +95,10 @@ class GANTrainer:
         self.D.zero_grad()
         self.D.needs_input_grad = False            # D's input gradient is not used in its own step
         real_logits = self.D.forward(real)
-        real_loss, dreal = self.loss.discriminator_real(real_logits)
+        real_loss, dreal = self.loss.real_term(real_logits)
         self.D.backward(dreal)
         fake_logits = self.D.forward(fake)
-        fake_loss, dfake = self.loss.discriminator_fake(fake_logits)
+        fake_loss, dfake = self.loss.fake_term(fake_logits)
         self.D.backward(dfake)
         self.D.needs_input_grad = True
         if c.check_finite:
@@ -134,7 +134,7 @@ class GANTrainer:
                 dfake = self.features.backward(dfeatures)
             else:
                 logits = self.D.forward(fake)
-                value, dlogits = self.generator_loss.generator(logits)
+                value, dlogits = self.generator_loss.generator_term(logits)
                 dfake = self.D.backward(dlogits)
             self.G.backward(dfake)
         finally:

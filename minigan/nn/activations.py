@@ -1,6 +1,7 @@
 """Element-wise activations. Each backward is dy times the derivative at the cached point."""
 from ..backend import get_array_module
 from .module import Module
+from .validation import require
 
 
 def sigmoid(x):
@@ -13,10 +14,12 @@ class ReLU(Module):
     """y = max(x, 0);   dx = dy * [x > 0]"""
 
     def forward(self, x):
+        self.check_input(x)
         self.positive = x > 0
         return x * self.positive
 
     def backward(self, dy):
+        self.check_grad(dy)
         return dy * self.positive
 
 
@@ -30,9 +33,12 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope=0.01):
         super().__init__()
+        require(isinstance(negative_slope, (int, float)) and abs(negative_slope) < float("inf"), "LeakyReLU",
+                f"negative_slope must be a finite number, got {negative_slope!r}")
         self.negative_slope = negative_slope
 
     def forward(self, x):
+        self.check_input(x)
         a = self.negative_slope
         slope = (x > 0).astype(x.dtype)                   # 1 where x > 0, else 0
         if 0 <= a <= 1:
@@ -43,6 +49,7 @@ class LeakyReLU(Module):
         return x * slope
 
     def backward(self, dy):
+        self.check_grad(dy)
         return dy * self.slope
 
     def extra_repr(self):
@@ -53,10 +60,12 @@ class Tanh(Module):
     """y = tanh(x);   dx = dy * (1 - y^2)"""
 
     def forward(self, x):
+        self.check_input(x)
         self.y = get_array_module(x).tanh(x)
         return self.y
 
     def backward(self, dy):
+        self.check_grad(dy)
         return dy * (1 - self.y * self.y)
 
 
@@ -64,8 +73,10 @@ class Sigmoid(Module):
     """y = 1 / (1 + e^-x);   dx = dy * y * (1 - y)"""
 
     def forward(self, x):
+        self.check_input(x)
         self.y = sigmoid(x)
         return self.y
 
     def backward(self, dy):
+        self.check_grad(dy)
         return dy * self.y * (1 - self.y)

@@ -4,6 +4,7 @@ import numpy as np
 from ..backend import get_array_module
 from . import fast
 from .module import Module
+from .validation import LayerInputError, require
 
 
 class _BatchNorm(Module):
@@ -34,6 +35,11 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, rng=None, dtype="float32"):
         super().__init__()
+        name = type(self).__name__
+        require(isinstance(num_features, int) and num_features >= 1, name,
+                f"num_features must be a positive integer, got {num_features!r}")
+        require(eps > 0, name, f"eps must be positive, got {eps!r}")
+        require(0 <= momentum <= 1, name, f"momentum must be in [0, 1], got {momentum!r}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         if affine:
             self.params["weight"] = np.ones(num_features, dtype=dtype)
@@ -42,11 +48,21 @@ class _BatchNorm(Module):
         self.buffers["running_var"] = np.ones(num_features, dtype=dtype)
         self.zero_grad()
 
+    def output_shape(self, input_shape):
+        if input_shape[1] != self.num_features:
+            raise LayerInputError(self, f"expected {self.num_features} channels, got input of shape "
+                                        f"{tuple(input_shape)}")
+        if self.training and int(np.prod(input_shape)) // input_shape[1] < 2:
+            raise LayerInputError(self, f"needs more than one value per channel in training, got input of "
+                                        f"shape {tuple(input_shape)}; use a larger batch or eval()")
+        return tuple(input_shape)
+
     def _channel_shape(self, x):
         # (1, C) for (N, C); (1, C, 1, 1) for (N, C, H, W): broadcasts a per-channel vector.
         return (1, -1) + (1,) * (x.ndim - 2)
 
     def forward(self, x):
+        self.check_input(x)
         self.fast = fast.ENABLED
         if self.fast:
             return self._forward_rows(x)
@@ -68,6 +84,7 @@ class _BatchNorm(Module):
         return xhat * self.params["weight"].reshape(shape) + self.params["bias"].reshape(shape)
 
     def backward(self, dy):
+        self.check_grad(dy)
         if self.fast:
             return self._backward_rows(dy)
         xhat, axes, shape = self.xhat, self.axes, self.shape
@@ -144,8 +161,10 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
+    input_ndims = (2, 3)
     __doc__ = "Batch norm for (N, C) or (N, C, L) inputs.\n\n" + _BatchNorm.__doc__
 
 
 class BatchNorm2d(_BatchNorm):
+    input_ndims = (4,)
     __doc__ = "Batch norm for (N, C, H, W) inputs.\n\n" + _BatchNorm.__doc__

@@ -4,11 +4,21 @@ import math
 from . import fast
 from .im2col import col2im, col2im_nhwc, im2col, im2col_nhwc, output_size, pad2d, pad_nhwc
 from .module import Module, as_generator
+from .validation import LayerInputError, require
 
 
 def pair(v):
     """3 -> (3, 3); (3, 5) stays."""
     return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def check_conv_arguments(name, in_channels, out_channels, kernel_size, stride, padding):
+    """Constructor checks shared by Conv2d and ConvTranspose2d."""
+    for what, n in (("in_channels", in_channels), ("out_channels", out_channels)):
+        require(isinstance(n, int) and n >= 1, name, f"{what} must be a positive integer, got {n!r}")
+    for what, values, low in (("kernel_size", kernel_size, 1), ("stride", stride, 1), ("padding", padding, 0)):
+        require(len(values) == 2 and all(isinstance(v, int) and v >= low for v in values), name,
+                f"{what} must be an integer >= {low} or a pair of them, got {values!r}")
 
 
 class Conv2d(Module):
@@ -36,6 +46,7 @@ class Conv2d(Module):
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = pair(kernel_size), pair(stride), pair(padding)
+        check_conv_arguments("Conv2d", in_channels, out_channels, self.kernel_size, self.stride, self.padding)
         kh, kw = self.kernel_size
         rng = as_generator(rng)
         bound = 1.0 / math.sqrt(in_channels * kh * kw)
@@ -44,7 +55,21 @@ class Conv2d(Module):
             self.params["bias"] = rng.uniform(-bound, bound, out_channels).astype(dtype)
         self.zero_grad()
 
+    input_ndims = (4,)
+
+    def output_shape(self, input_shape):
+        N, C, H, W = input_shape
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        if C != self.in_channels:
+            raise LayerInputError(self, f"expected {self.in_channels} input channels, got input of shape "
+                                        f"{tuple(input_shape)} with {C}")
+        if H + 2 * ph < kh or W + 2 * pw < kw:
+            raise LayerInputError(self, f"kernel {kh}x{kw} is larger than the padded input {H + 2 * ph}x"
+                                        f"{W + 2 * pw} (input shape {tuple(input_shape)}, padding {self.padding})")
+        return (N, self.out_channels) + conv_output_shape(self, H, W)
+
     def forward(self, x):
+        self.check_input(x)
         if fast.ENABLED:
             return self._forward_channels_last(x)
         self.channels_last = False
@@ -61,6 +86,7 @@ class Conv2d(Module):
         return y.reshape(N, Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)
 
     def backward(self, dy):
+        self.check_grad(dy)
         if self.channels_last:
             return self._backward_channels_last(dy)
         (kh, kw), (sh, sw) = self.kernel_size, self.stride

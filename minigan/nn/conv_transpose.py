@@ -1,10 +1,11 @@
 """Transposed 2-D convolution (PyTorch's ``nn.ConvTranspose2d``): the adjoint of Conv2d."""
 import math
 
-from .conv import pair
+from .conv import check_conv_arguments, pair
 from . import fast
 from .im2col import col2im, col2im_nhwc, im2col, im2col_nhwc, pad2d, pad_nhwc
 from .module import Module, as_generator
+from .validation import LayerInputError, require
 
 
 class ConvTranspose2d(Module):
@@ -39,6 +40,11 @@ class ConvTranspose2d(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = pair(kernel_size), pair(stride)
         self.padding, self.output_padding = pair(padding), pair(output_padding)
+        check_conv_arguments("ConvTranspose2d", in_channels, out_channels, self.kernel_size, self.stride,
+                             self.padding)
+        require(all(isinstance(o, int) and 0 <= o < s for o, s in zip(self.output_padding, self.stride)),
+                "ConvTranspose2d", f"output_padding must be >= 0 and smaller than the stride {self.stride}, "
+                                   f"got {self.output_padding}")
         kh, kw = self.kernel_size
         rng = as_generator(rng)
         bound = 1.0 / math.sqrt(out_channels * kh * kw)
@@ -55,7 +61,21 @@ class ConvTranspose2d(Module):
         full = ((H - 1) * sh + kh + oph, (W - 1) * sw + kw + opw)
         return Ho, Wo, full
 
+    input_ndims = (4,)
+
+    def output_shape(self, input_shape):
+        N, C, H, W = input_shape
+        if C != self.in_channels:
+            raise LayerInputError(self, f"expected {self.in_channels} input channels, got input of shape "
+                                        f"{tuple(input_shape)} with {C}")
+        Ho, Wo, _ = self._geometry(H, W)
+        if Ho < 1 or Wo < 1:
+            raise LayerInputError(self, f"input of shape {tuple(input_shape)} gives an empty {Ho}x{Wo} output "
+                                        f"with padding {self.padding}")
+        return (N, self.out_channels, Ho, Wo)
+
     def forward(self, x):
+        self.check_input(x)
         if fast.ENABLED:
             return self._forward_channels_last(x)
         self.channels_last = False
@@ -71,6 +91,7 @@ class ConvTranspose2d(Module):
         return y
 
     def backward(self, dy):
+        self.check_grad(dy)
         if self.channels_last:
             return self._backward_channels_last(dy)
         N, C, H, W = self.x_shape

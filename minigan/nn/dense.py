@@ -2,6 +2,7 @@
 import math
 
 from .module import Module, as_generator
+from .validation import LayerInputError, require
 
 
 class Dense(Module):
@@ -20,6 +21,8 @@ class Dense(Module):
 
     def __init__(self, in_features, out_features, bias=True, rng=None, dtype="float32"):
         super().__init__()
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            require(isinstance(n, int) and n >= 1, "Dense", f"{name} must be a positive integer, got {n!r}")
         self.in_features, self.out_features = in_features, out_features
         rng = as_generator(rng)
         bound = 1.0 / math.sqrt(in_features)
@@ -28,7 +31,16 @@ class Dense(Module):
             self.params["bias"] = rng.uniform(-bound, bound, out_features).astype(dtype)
         self.zero_grad()
 
+    input_ndims = (2,)
+
+    def output_shape(self, input_shape):
+        if input_shape[1] != self.in_features:
+            raise LayerInputError(self, f"expected {self.in_features} input features, got input of shape "
+                                        f"{tuple(input_shape)}")
+        return (input_shape[0], self.out_features)
+
     def forward(self, x):
+        self.check_input(x)
         self.x = x
         y = x @ self.params["weight"].T
         if "bias" in self.params:
@@ -36,6 +48,7 @@ class Dense(Module):
         return y
 
     def backward(self, dy):
+        self.check_grad(dy)
         if self.requires_grad:
             self.accumulate_grad("weight", dy.T @ self.x)
             if "bias" in self.params:

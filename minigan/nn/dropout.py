@@ -1,6 +1,7 @@
 """Inverted dropout, PyTorch's ``nn.Dropout``."""
 from ..backend import as_array_like
 from .module import Module, as_generator
+from .validation import require
 
 
 class Dropout(Module):
@@ -14,10 +15,12 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, rng=None):
         super().__init__()
+        require(isinstance(p, (int, float)) and 0 <= p <= 1, "Dropout", f"p must be in [0, 1], got {p!r}")
         self.p = p
         self.rng = as_generator(rng)
 
     def forward(self, x):
+        self.check_input(x)
         if not self.training or self.p == 0:
             self.mask = None
             return x
@@ -27,6 +30,7 @@ class Dropout(Module):
         return x * self.mask
 
     def backward(self, dy):
+        self.check_grad(dy)
         return dy if self.mask is None else dy * self.mask
 
     def extra_repr(self):

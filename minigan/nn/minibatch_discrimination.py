@@ -3,6 +3,7 @@ import math
 
 from ..backend import get_array_module
 from .module import Module, as_generator
+from .validation import LayerInputError, require
 
 
 class MinibatchDiscrimination(Module):
@@ -32,15 +33,27 @@ class MinibatchDiscrimination(Module):
     time and memory: one (N, N, B, C) array of differences.
     """
 
+    input_ndims = (2,)
+
     def __init__(self, in_features, num_kernels, kernel_dim, rng=None, dtype="float32"):
         super().__init__()
+        for name, n in (("in_features", in_features), ("num_kernels", num_kernels), ("kernel_dim", kernel_dim)):
+            require(isinstance(n, int) and n >= 1, "MinibatchDiscrimination",
+                    f"{name} must be a positive integer, got {n!r}")
         self.in_features, self.num_kernels, self.kernel_dim = in_features, num_kernels, kernel_dim
         rng = as_generator(rng)
         std = 1.0 / math.sqrt(in_features)
         self.params["weight"] = (rng.standard_normal((in_features, num_kernels * kernel_dim)) * std).astype(dtype)
         self.zero_grad()
 
+    def output_shape(self, input_shape):
+        if input_shape[1] != self.in_features:
+            raise LayerInputError(self, f"expected {self.in_features} input features, got input of shape "
+                                        f"{tuple(input_shape)}")
+        return (input_shape[0], self.in_features + self.num_kernels)
+
     def forward(self, x):
+        self.check_input(x)
         xp = get_array_module(x)
         N, B, C = x.shape[0], self.num_kernels, self.kernel_dim
         M = (x @ self.params["weight"]).reshape(N, B, C)
@@ -51,6 +64,7 @@ class MinibatchDiscrimination(Module):
         return xp.concatenate([x, c.sum(axis=1)], axis=1)
 
     def backward(self, dy):
+        self.check_grad(dy)
         if not (self.requires_grad or self.needs_input_grad):
             return None
         xp = get_array_module(dy)

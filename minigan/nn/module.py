@@ -10,6 +10,11 @@ call, so assigning a new array there (float64 for a gradient check, a CuPy array
 GPU) changes what the layer computes. ``layer.buffers`` holds state that is not trained
 (batch-norm running statistics). Names and shapes follow PyTorch so weights copy across.
 
+Every forward starts with ``self.check_input(x)`` and every backward with
+``self.check_grad(dy)``: a wrong input fails there, before any computation, with a
+LayerInputError naming the layer, what it expected and what it got (validation.py).
+``output_shape(input_shape)`` gives the shape a layer produces, without computing it.
+
 Two switches let a trainer skip work nobody will use:
   ``requires_grad``      False: backward computes no parameter gradients (D during G's step).
   ``needs_input_grad``   False: backward returns None without computing dx (a first layer).
@@ -17,6 +22,7 @@ Two switches let a trainer skip work nobody will use:
 import numpy as np
 
 from ..backend import get_array_module, to_device
+from .validation import check_array, check_grad
 
 
 def as_generator(rng):
@@ -28,6 +34,8 @@ def as_generator(rng):
 
 class Module:
     """Base class: parameter and buffer bookkeeping shared by every layer."""
+
+    input_ndims = None            # allowed numbers of input dimensions; None: any
 
     def __init__(self):
         self.params = {}
@@ -45,6 +53,20 @@ class Module:
 
     def __call__(self, x):
         return self.forward(x)
+
+    def output_shape(self, input_shape):
+        """The output's shape for an input of this shape; element-wise layers keep it.
+        Layers with shape rules override this and raise LayerInputError when it cannot fit."""
+        return tuple(input_shape)
+
+    def check_input(self, x):
+        """Dtype, device, dimensions and shape of x against this layer; remembers the output
+        shape so backward can check dy."""
+        check_array(self, x, self.input_ndims)
+        self.expected_grad_shape = self.output_shape(x.shape)
+
+    def check_grad(self, dy):
+        check_grad(self, dy, getattr(self, "expected_grad_shape", None))
 
     def children(self):
         """Sub-layers (a Sequential's layers); plain layers have none."""

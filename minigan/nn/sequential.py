@@ -2,6 +2,7 @@
 from collections.abc import MutableMapping
 
 from .module import Module
+from .validation import LayerInputError, at_position, check_output
 
 
 class NestedDict(MutableMapping):
@@ -74,14 +75,29 @@ class Sequential(Module):
     def children(self):
         return self.layers
 
+    def output_shape(self, input_shape):
+        """Shapes through every layer, without computing: a misfit names its layer's position."""
+        shape = tuple(input_shape)
+        for i, layer in enumerate(self.layers):
+            with at_position(i):
+                if layer.input_ndims is not None and len(shape) not in layer.input_ndims:
+                    wanted = " or ".join(str(n) for n in layer.input_ndims)
+                    raise LayerInputError(layer, f"expected a {wanted}-dimensional input, got shape {shape}")
+                shape = layer.output_shape(shape)
+        return shape
+
     def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
+        self.check_input(x)                  # the whole chain's shapes, before any layer computes
+        for i, layer in enumerate(self.layers):
+            with at_position(i):
+                x = check_output(layer, layer.forward(x))     # debug mode: overflow named here
         return x
 
     def backward(self, dy):
-        for layer in reversed(self.layers):
-            dy = layer.backward(dy)
+        self.check_grad(dy)
+        for i, layer in reversed(list(enumerate(self.layers))):
+            with at_position(i):
+                dy = layer.backward(dy)
             if dy is None:            # no layer in front needs it (see needs_input_grad)
                 return None
         return dy

@@ -1,15 +1,23 @@
 """Layers that only change an array's shape; backward puts the gradient back in the input's shape."""
+import math
+
 from .module import Module
+from .validation import LayerInputError, require
 
 
 class Flatten(Module):
     """(N, C, H, W) -> (N, C*H*W), like PyTorch's ``nn.Flatten()``;   dx = dy.reshape(x.shape)"""
 
+    def output_shape(self, input_shape):
+        return (input_shape[0], math.prod(input_shape[1:]))
+
     def forward(self, x):
+        self.check_input(x)
         self.x_shape = x.shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy):
+        self.check_grad(dy)
         return dy.reshape(self.x_shape)
 
 
@@ -18,13 +26,24 @@ class Reshape(Module):
 
     def __init__(self, *shape):
         super().__init__()
+        require(len(shape) > 0 and all(isinstance(n, int) and n >= 1 for n in shape), "Reshape",
+                f"the target shape must be positive integers, got {shape!r}")
         self.shape = tuple(shape)
 
+    def output_shape(self, input_shape):
+        if math.prod(input_shape[1:]) != math.prod(self.shape):
+            raise LayerInputError(self, f"cannot reshape input of shape {tuple(input_shape)} to (N, "
+                                        f"{', '.join(map(str, self.shape))}): {math.prod(input_shape[1:])} "
+                                        f"values per sample, expected {math.prod(self.shape)}")
+        return (input_shape[0],) + self.shape
+
     def forward(self, x):
+        self.check_input(x)
         self.x_shape = x.shape
         return x.reshape((x.shape[0],) + self.shape)
 
     def backward(self, dy):
+        self.check_grad(dy)
         return dy.reshape(self.x_shape)
 
     def extra_repr(self):

@@ -26,7 +26,7 @@ def test_batchnorm_contract(device, cfg):
 
 @given(st.sampled_from([2, 4]).flatmap(batchnorm_configs))
 def test_running_statistics_follow_pytorch_rule(cfg):
-    layer = make(cfg).train()
+    layer = make(cfg).train().astype(np.float64)
     rm, rv = layer.buffers["running_mean"].astype(np.float64), layer.buffers["running_var"].astype(np.float64)
     x = normal(cfg["seed"], cfg["shape"])
     layer.forward(x)

@@ -93,7 +93,7 @@ def test_composes_in_a_sequential_before_a_dense(device, seed):
     model = nn.Sequential(nn.Dense(4, 5, rng=seed), nn.LeakyReLU(0.2),
                           MinibatchDiscrimination(5, 3, 2, rng=seed + 1), nn.Dense(8, 1, rng=seed + 2))
     assert list(model.params) == ["0.weight", "0.bias", "2.weight", "3.weight", "3.bias"]
-    assert to_numpy(model.to(device).forward(to_device(normal(seed, (6, 4)), device))).shape == (6, 1)
+    assert to_numpy(model.to(device).forward(to_device(normal(seed, (6, 4)).astype(np.float32), device))).shape == (6, 1)
     assert_layer_contract(model, normal(seed, (6, 4)), device)
 
 
