@@ -9,7 +9,8 @@ The report gives, per tensor, the worst element's absolute and relative error an
 norm-wise relative error ||analytic - numeric|| / max(||analytic||, ||numeric||).
 
 ``check_layer`` works on anything that follows the layer contract (your own layers too);
-``check_function`` on a plain pair of callables. Both return a ``GradReport``; its ``ok``
+``check_double_backward`` checks a layer's second-order pass the same way, against finite
+differences of its backward; ``check_function`` on a plain pair of callables. Both return a ``GradReport``; its ``ok``
 says pass or fail and ``str(report)`` shows the worst element of every tensor checked.
 """
 from dataclasses import dataclass, field
@@ -181,6 +182,60 @@ def check_layer(layer, x, dy=None, *, loss=None, wrt=None, eps=1e-6, rtol=1e-5, 
             report.checks.append(_compare(name, _subset(analytic, indices), numeric, rtol, atol, tiny))
         return report
     finally:
+        snapshot.restore()
+
+
+def check_double_backward(layer, x, dy=None, ddx=None, *, eps=1e-6, rtol=1e-5, atol=1e-8, seed=0,
+                          max_elements=None):
+    """Check ``layer.backward_backward`` against finite differences of ``layer.backward``.
+
+    The scalar S(x, theta, dy) = sum(backward(dy) * ddx), backward run after forward(x), has
+    dS/ddy = the ddy backward_backward returns, dS/dx = its dx_extra (None counts as zero) and
+    dS/dtheta = what it adds into ``grads``; each is compared with central differences of S.
+    dy and ddx are drawn from N(0, 1) with ``seed`` when None. Everything else as check_layer.
+    """
+    rng = np.random.default_rng(seed)
+    xp = get_array_module(x, *layer.params.values())
+    snapshot = _Snapshot(layer)
+    was_requiring = [m.requires_grad for m in layer.modules()]
+    try:
+        layer.astype(np.float64)
+        x = xp.array(x, dtype=np.float64)
+        y_shape = layer.forward(x).shape
+        dy = xp.array(rng.standard_normal(y_shape) if dy is None else dy, dtype=np.float64)
+        ddx = xp.asarray(rng.standard_normal(x.shape) if ddx is None else ddx, dtype=np.float64)
+
+        def first_order():
+            snapshot.replay_randomness()
+            layer.forward(x)
+            layer.requires_grad_(False)             # the first pass adds nothing to grads
+            dx = layer.backward(dy)
+            layer.requires_grad_(True)
+            return dx
+
+        def objective():
+            return float((first_order() * ddx).sum())
+
+        first_order()
+        layer.zero_grad()
+        ddy, dx_extra = layer.backward_backward(ddx)
+        if dx_extra is None:
+            dx_extra = xp.zeros_like(x)
+        report = GradReport()
+        tiny = max(atol, 1e-12)
+        for name, array, analytic in (("input", x, dx_extra), ("dy", dy, ddy)):
+            indices = _indices(array.shape, max_elements, rng)
+            numeric = _numeric_gradient(objective, array, eps, indices)
+            report.checks.append(_compare(name, _subset(analytic, indices), numeric, rtol, atol, tiny))
+        for name in list(layer.params):
+            p, analytic = layer.params[name], layer.grads[name].copy()
+            indices = _indices(p.shape, max_elements, rng)
+            numeric = _numeric_gradient(objective, p, eps, indices)
+            report.checks.append(_compare(name, _subset(analytic, indices), numeric, rtol, atol, tiny))
+        return report
+    finally:
+        for m, flag in zip(layer.modules(), was_requiring):
+            m.requires_grad = flag
         snapshot.restore()
 
 

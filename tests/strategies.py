@@ -87,3 +87,13 @@ def minibatch_configs(draw):
     """MinibatchDiscrimination configurations; a batch of 1 has no other sample to compare with."""
     return dict(batch=draw(st.integers(1, 5)), in_features=draw(st.integers(1, 5)),
                 num_kernels=draw(st.integers(1, 4)), kernel_dim=draw(st.integers(1, 3)), seed=draw(seeds))
+
+
+@st.composite
+def layernorm_configs(draw):
+    """An input shape (N, ..., *normalized_shape) and how many trailing axes LayerNorm normalises."""
+    shape = draw(st.one_of(st.tuples(st.integers(1, 4), st.integers(1, 6)),
+                           st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 4))))
+    k = draw(st.integers(1, len(shape) - 1))
+    return dict(shape=shape, normalized_shape=shape[len(shape) - k:], affine=draw(st.booleans()),
+                eps=draw(st.sampled_from([1e-5, 1e-3])), seed=draw(seeds))

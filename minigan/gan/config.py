@@ -12,7 +12,11 @@ class GANConfig:
     z_dim:             size of the noise vector z ~ N(0, I)
     seed:              seeds the trainer's Generator (noise, real batches, replay)
     clip:              WGAN weight clipping: D's weights kept in [-clip, clip] after each D step
-                       (None: off; defaults to 0.01 for the wasserstein loss)
+                       (None: off; defaults to 0.01 for the wasserstein loss without a penalty)
+    penalty:           None, "gp" (WGAN-GP: penalty_weight (||grad_x D|| - 1)^2 on interpolates of
+                       real and fake) or "r1" (penalty_weight/2 ||grad_x D||^2 on real data); added
+                       to D's loss in every D step (minigan/gan/penalty.py). D must not mix samples.
+    penalty_weight:    lambda of WGAN-GP, gamma of R1
     label_smoothing:   one-sided: D's real target is 1 - label_smoothing (Salimans et al. 2016)
     instance_noise:    std of Gaussian noise added to D's inputs, real and fake, annealed
                        linearly to 0 over ``instance_noise_steps`` generator steps (Sonderby et al. 2017)
@@ -33,6 +37,8 @@ class GANConfig:
     z_dim: int = 2
     seed: int = 0
     clip: float | None = None
+    penalty: str | None = None
+    penalty_weight: float = 10.0
     label_smoothing: float = 0.0
     instance_noise: float = 0.0
     instance_noise_steps: int = 1000
@@ -45,8 +51,12 @@ class GANConfig:
     rollback_lr_factor: float = 0.5
 
     def __post_init__(self):
-        if self.clip is None and self.loss == "wasserstein":
+        if self.clip is None and self.loss == "wasserstein" and self.penalty is None:
             self.clip = 0.01
+        if self.penalty not in (None, "gp", "r1"):
+            raise ValueError(f"penalty must be None, 'gp' or 'r1', got {self.penalty!r}")
+        if self.penalty_weight < 0:
+            raise ValueError(f"penalty_weight must be >= 0, got {self.penalty_weight}")
         if self.d_steps < 1 or self.batch_size < 1 or self.z_dim < 1:
             raise ValueError(f"d_steps, batch_size and z_dim must be >= 1, got {self.d_steps}, "
                              f"{self.batch_size}, {self.z_dim}")

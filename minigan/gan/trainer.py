@@ -6,6 +6,7 @@ One training iteration (``train_step``):
         x ~ data,  z ~ N(0, I),  x_fake = G(z)          (G only runs forward)
         D forward/backward on x      with dL_D/dl_real  -> gradients into D
         D forward/backward on x_fake with dL_D/dl_fake  -> gradients add up in D
+        with config.penalty: the gradient penalty (WGAN-GP or R1) adds its gradients too
         D's optimizer steps; weight clipping for WGAN.
      Real and fake go through D as separate batches (batch norm sees one kind at a time),
      as in PyTorch's DCGAN example.
@@ -32,6 +33,7 @@ from .checkpoint import load_checkpoint, load_model_arrays, model_arrays, save_c
 from .config import GANConfig
 from .guards import NonFiniteError, check_finite
 from .history import History, Progress
+from .penalty import apply_penalty
 from .stabilisers import (ReplayBuffer, add_instance_noise, clip_weights, feature_matching_loss,
                           instance_noise_std)
 
@@ -101,22 +103,29 @@ class GANTrainer:
         fake_loss, dfake = self.loss.fake_term(fake_logits)
         self.D.backward(dfake)
         self.D.needs_input_grad = True
+        penalty = 0.0
+        if c.penalty:
+            penalty, norms = apply_penalty(self.D, c.penalty, c.penalty_weight, real, fake, self.rng)
         if c.check_finite:
-            check_finite("D", self.D, float(real_loss + fake_loss), self.step + 1)
+            check_finite("D", self.D, float(real_loss + fake_loss + penalty), self.step + 1)
         self.d_optimizer.step()
         if c.clip:
             clip_weights(self.D, c.clip)
 
         real_logits, fake_logits = to_numpy(real_logits), to_numpy(fake_logits)
-        return {
-            "d_loss": float(real_loss + fake_loss),
+        record = {
+            "d_loss": float(real_loss + fake_loss + penalty),
             "d_real": float(sigmoid(real_logits).mean()),
             "d_fake": float(sigmoid(fake_logits).mean()),
             "d_accuracy": float(((real_logits > 0).sum() + (fake_logits < 0).sum())
                                 / (real_logits.size + fake_logits.size)),
             "real_logit": float(real_logits.mean()),
             "fake_logit": float(fake_logits.mean()),
+            "wasserstein_estimate": float(real_logits.mean() - fake_logits.mean()),
         }
+        if c.penalty:
+            record.update(penalty=float(penalty), grad_norm=float(to_numpy(norms).mean()))
+        return record
 
     def generator_step(self):
         """One update of G through D; D's weights get no gradient and are not updated."""

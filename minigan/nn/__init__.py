@@ -6,13 +6,14 @@ from .conv_transpose import ConvTranspose2d
 from .dense import Dense
 from . import fast
 from .dropout import Dropout
+from .layernorm import LayerNorm
 from .minibatch_discrimination import MinibatchDiscrimination
 from .module import Module
 from .sequential import Sequential
 from .shape import Flatten, Reshape
 
 __all__ = [
-    "Module", "Dense", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d",
+    "Module", "Dense", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Reshape", "Dropout", "Sequential",
     "MinibatchDiscrimination",
 ]

@@ -1,4 +1,9 @@
-"""Element-wise activations. Each backward is dy times the derivative at the cached point."""
+"""Element-wise activations. Each backward is dy times the derivative at the cached point.
+
+Backward of backward: dx = dy f'(x) element-wise, so for the adjoint ddx of dx
+    ddy = ddx f'(x)        dx_extra = ddx dy f''(x)
+and f'' = 0 for the piecewise linear ReLU and LeakyReLU (dx_extra None; the kink at 0 has
+measure zero, as in PyTorch)."""
 from ..backend import get_array_module
 from .module import Module
 from .validation import require
@@ -21,6 +26,10 @@ class ReLU(Module):
     def backward(self, dy):
         self.check_grad(dy)
         return dy * self.positive
+
+    def backward_backward(self, ddx):
+        self.check_adjoint(ddx)
+        return ddx * self.positive, None
 
 
 class LeakyReLU(Module):
@@ -52,12 +61,20 @@ class LeakyReLU(Module):
         self.check_grad(dy)
         return dy * self.slope
 
+    def backward_backward(self, ddx):
+        self.check_adjoint(ddx)
+        return ddx * self.slope, None
+
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
 
 
 class Tanh(Module):
-    """y = tanh(x);   dx = dy * (1 - y^2)"""
+    """y = tanh(x);   dx = dy * (1 - y^2)
+
+    Backward of backward: d(1 - y^2)/dx = -2 y (1 - y^2), so
+        ddy = ddx (1 - y^2),   dx_extra = -2 ddx dy y (1 - y^2)
+    """
 
     def forward(self, x):
         self.check_input(x)
@@ -66,7 +83,13 @@ class Tanh(Module):
 
     def backward(self, dy):
         self.check_grad(dy)
+        self.dy = dy                              # for backward_backward
         return dy * (1 - self.y * self.y)
+
+    def backward_backward(self, ddx):
+        self.check_adjoint(ddx, needs_dy=True)
+        slope = 1 - self.y * self.y
+        return ddx * slope, -2 * ddx * self.dy * self.y * slope
 
 
 class Sigmoid(Module):

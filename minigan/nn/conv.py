@@ -32,6 +32,12 @@ class Conv2d(Module):
         backward:  dWm = dY^T cols                      (O, C*kh*kw)
                    db  = sum over rows of dY            (O,)
                    dcols = dY Wm, and dx = col2im(dcols) with the padding cut off.
+    Backward of backward, for the adjoint ddx of dx: dx is the transposed convolution of dy,
+    linear in dy and in W and free of x and b, so with cols' = im2col(pad(ddx)), the columns
+    forward would build from ddx (the adjoint of col2im-and-cut is pad-and-im2col):
+                   ddY = cols' Wm^T   (ddy = conv(ddx), no bias)
+                   dWm += dY^T cols'  (from dy and ddx)
+                   dx_extra = 0       (None)
 
     Initial weights are PyTorch's default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
     fan_in = C*kh*kw; ``rng`` is a numpy Generator or a seed.
@@ -87,6 +93,7 @@ class Conv2d(Module):
 
     def backward(self, dy):
         self.check_grad(dy)
+        self.dy = dy                                # for backward_backward
         if self.channels_last:
             return self._backward_channels_last(dy)
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
@@ -130,6 +137,25 @@ class Conv2d(Module):
         dxpad = col2im_nhwc(dcols, self.xpad_shape, kh, kw, sh, sw)         # (N, Hp, Wp, C)
         H, Wd = self.x_shape[2:]
         return dxpad[:, ph:ph + H, pw:pw + Wd].transpose(0, 3, 1, 2)
+
+    def backward_backward(self, ddx):
+        self.check_adjoint(ddx, needs_dy=True)
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        N, O, Ho, Wo = self.dy.shape
+        dY = self.dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, O)
+        if self.channels_last:                      # the layout of the last forward
+            cols, _ = im2col_nhwc(pad_nhwc(ddx.transpose(0, 2, 3, 1), ph, ph, pw, pw), kh, kw, sh, sw)
+            Wm = self._weight_channels_last()
+        else:
+            cols, _ = im2col(pad2d(ddx, ph, ph, pw, pw), kh, kw, sh, sw)
+            Wm = self.params["weight"].reshape(O, -1)
+        if self.requires_grad:
+            dW = dY.T @ cols                                                # (O, kh*kw*C) or (O, C*kh*kw)
+            if self.channels_last:
+                dW = dW.reshape(O, kh, kw, self.in_channels).transpose(0, 3, 1, 2)
+            self.accumulate_grad("weight", dW.reshape(self.params["weight"].shape))
+        ddY = cols @ Wm.T                                                   # (N*Ho*Wo, O)
+        return ddY.reshape(N, Ho, Wo, O).transpose(0, 3, 1, 2), None
 
     def _weight_channels_last(self):
         """W (O, C, kh, kw) as the (O, kh*kw*C) matrix the channels-last columns need."""

@@ -15,6 +15,12 @@ class Dense(Module):
         dW = dy^T x          (out, in)
         db = sum_n dy        (out,)
 
+    Backward of backward, with ddx = dP/d(dx) of shape (N, in): dx = dy W is bilinear in
+    (dy, W) and free of x and b, so
+        ddy = ddx W^T        (N, out)
+        dW += dy^T ddx       (out, in)
+        dx_extra = 0         (returned as None)
+
     Initial weights are PyTorch's default, U(-1/sqrt(in), 1/sqrt(in)) for W and b;
     ``rng`` is a numpy Generator or a seed.
     """
@@ -49,6 +55,7 @@ class Dense(Module):
 
     def backward(self, dy):
         self.check_grad(dy)
+        self.dy = dy                              # for backward_backward
         if self.requires_grad:
             self.accumulate_grad("weight", dy.T @ self.x)
             if "bias" in self.params:
@@ -56,6 +63,12 @@ class Dense(Module):
         if not self.needs_input_grad:
             return None
         return dy @ self.params["weight"]
+
+    def backward_backward(self, ddx):
+        self.check_adjoint(ddx, needs_dy=True)
+        if self.requires_grad:
+            self.accumulate_grad("weight", self.dy.T @ ddx)
+        return ddx @ self.params["weight"].T, None
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}, bias={'bias' in self.params}"

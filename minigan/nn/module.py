@@ -4,6 +4,14 @@
     dx = layer.backward(dy)    # returns dL/dx and ADDS dL/dparam into layer.grads[name]
     layer.zero_grad()          # grads back to zero
     layer.train(); layer.eval()
+    ddy, dx_extra = layer.backward_backward(ddx)     # second order, for gradient penalties
+
+``backward_backward`` differentiates backward itself, the map (x, params, dy) -> dx. Given
+ddx, the adjoint of the dx that backward returned (the gradient of some scalar P(dx)), it
+returns ddy = (d dx/d dy)^T ddx and dx_extra = (d dx/d x)^T ddx (None where backward does not
+depend on x: piecewise linear layers), and ADDS (d dx/d param)^T ddx into layer.grads. It
+reads the caches of the last forward and backward; a Sequential's backward_backward runs its
+layers' backward again, so run forward and backward anew before another call.
 
 ``layer.params`` (name -> array) is the single source of truth: forward reads it every
 call, so assigning a new array there (float64 for a gradient check, a CuPy array for the
@@ -22,7 +30,7 @@ Two switches let a trainer skip work nobody will use:
 import numpy as np
 
 from ..backend import get_array_module, to_device
-from .validation import check_array, check_grad
+from .validation import LayerInputError, check_array, check_grad
 
 
 def as_generator(rng):
@@ -51,6 +59,11 @@ class Module:
     def backward(self, dy):
         raise NotImplementedError
 
+    def backward_backward(self, ddx):
+        raise NotImplementedError(f"{type(self).__name__} has no second-order pass (backward_backward); gradient "
+                                  f"penalties need critics built of Dense, Conv2d, LayerNorm, LeakyReLU, ReLU, "
+                                  f"Tanh, Flatten and Reshape")
+
     def __call__(self, x):
         return self.forward(x)
 
@@ -63,10 +76,18 @@ class Module:
         """Dtype, device, dimensions and shape of x against this layer; remembers the output
         shape so backward can check dy."""
         check_array(self, x, self.input_ndims)
+        self.input_shape = tuple(x.shape)
         self.expected_grad_shape = self.output_shape(x.shape)
 
     def check_grad(self, dy):
         check_grad(self, dy, getattr(self, "expected_grad_shape", None))
+
+    def check_adjoint(self, ddx, needs_dy=False):
+        """backward_backward's ddx must have the input's shape; ``needs_dy``: backward must have
+        run and kept its dy in ``self.dy``."""
+        check_grad(self, ddx, getattr(self, "input_shape", None), "adjoint ddx of the input's shape")
+        if needs_dy and getattr(self, "dy", None) is None:
+            raise LayerInputError(self, "backward_backward called before backward")
 
     def children(self):
         """Sub-layers (a Sequential's layers); plain layers have none."""

@@ -102,6 +102,33 @@ class Sequential(Module):
                 return None
         return dy
 
+    def backward_backward(self, ddx):
+        """Second order through the chain, for the adjoint ddx of backward's dx.
+
+        backward ran dy_n -> dx_n = dy_{n-1} -> ... -> dx_1 (the returned dx), layer i turning
+        its dy into its dx. So ddx flows the other way, first layer first: layer i's ddy is
+        layer i+1's ddx, and the last one is the returned ddy. Each layer also hands back
+        dx_extra, the adjoint of its own INPUT activation (its backward depends on it); those
+        reach the parameters and x through the forward chain, so a normal reverse pass follows
+        with each layer's dx_extra added where that layer's input gradient arrives (nothing
+        arrives at the output: P depends on y only through dx). Reads the caches of the last
+        forward and backward, and overwrites the backward caches (dy) of its layers.
+        """
+        self.check_adjoint(ddx)
+        extras = []
+        for i, layer in enumerate(self.layers):
+            with at_position(i):
+                ddx, extra = layer.backward_backward(ddx)
+            extras.append(extra)
+        adjoint = None                        # of the current layer's output
+        for i, layer in reversed(list(enumerate(self.layers))):
+            if adjoint is not None:
+                with at_position(i):
+                    adjoint = layer.backward(adjoint)
+            if extras[i] is not None:
+                adjoint = extras[i] if adjoint is None else adjoint + extras[i]
+        return ddx, adjoint
+
     def zero_grad(self):
         for layer in self.layers:
             layer.zero_grad()

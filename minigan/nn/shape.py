@@ -1,4 +1,7 @@
-"""Layers that only change an array's shape; backward puts the gradient back in the input's shape."""
+"""Layers that only change an array's shape; backward puts the gradient back in the input's shape.
+
+backward is a reshape, linear in dy and free of x: backward_backward reshapes ddx to the
+output's shape (ddy) and has no dx_extra (None)."""
 import math
 
 from .module import Module
@@ -19,6 +22,10 @@ class Flatten(Module):
     def backward(self, dy):
         self.check_grad(dy)
         return dy.reshape(self.x_shape)
+
+    def backward_backward(self, ddx):
+        self.check_adjoint(ddx)
+        return ddx.reshape(self.expected_grad_shape), None
 
 
 class Reshape(Module):
@@ -45,6 +52,10 @@ class Reshape(Module):
     def backward(self, dy):
         self.check_grad(dy)
         return dy.reshape(self.x_shape)
+
+    def backward_backward(self, ddx):
+        self.check_adjoint(ddx)
+        return ddx.reshape(self.expected_grad_shape), None
 
     def extra_repr(self):
         return ", ".join(map(str, self.shape))

@@ -86,15 +86,15 @@ def check_array(layer, x, ndims, what="input"):
         _check_finite(layer, x, what)
 
 
-def check_grad(layer, dy, expected_shape):
-    """backward's dy must match the forward output's shape; backward needs a forward first."""
+def check_grad(layer, dy, expected_shape, what="upstream gradient of the output's shape"):
+    """backward's dy must match the forward output's shape (backward_backward's ddx the input's);
+    both need a forward first."""
     if expected_shape is None:
         raise LayerInputError(layer, "backward called before forward")
     if tuple(dy.shape) != tuple(expected_shape):
-        raise LayerInputError(layer, f"expected an upstream gradient of the output's shape "
-                                     f"{tuple(expected_shape)}, got {tuple(dy.shape)}")
+        raise LayerInputError(layer, f"expected an {what} {tuple(expected_shape)}, got {tuple(dy.shape)}")
     if _DEBUG[0]:
-        _check_finite(layer, dy, "upstream gradient")
+        _check_finite(layer, dy, what.split(" of ")[0])
 
 
 def check_output(layer, y):
