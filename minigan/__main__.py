@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["minigan.reference.cli", "minigan.trace"]
+COMMANDS = ["minigan.reference.cli", "minigan.trace", "minigan.sample"]
 
 
 def main(argv=None):

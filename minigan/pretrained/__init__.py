@@ -16,7 +16,9 @@ HERE = Path(__file__).resolve().parent
 def _builders():
     from ..models.classifier import fashion_classifier
     from ..models.dcgan import dcgan_generator
-    return {"fashion-classifier": fashion_classifier, "fashion-dcgan": dcgan_generator}
+    return {"fashion-classifier": fashion_classifier, "fashion-dcgan": dcgan_generator,
+            # the conditional DCGAN's drawing network: input concat(z, onehot(y)), 100 + 10
+            "fashion-cgan": lambda: dcgan_generator(z_dim=110)}
 
 
 def path_of(name):

@@ -1,0 +1,116 @@
+"""The DCGAN recipe of demos/fashion_dcgan.py in PyTorch, for scoring both with the same ruler.
+
+    python benchmarks/train_torch_dcgan.py --epochs 10 --seed 0 --threads 1 --out runs/torch_dcgan/seed0
+    python benchmarks/compare_fashion.py runs/fashion_dcgan/seed0 runs/torch_dcgan/seed0
+
+Same networks (minigan.models.dcgan), N(0, 0.02) weights, Adam(2e-4, 0.5/0.999), batch 128,
+non-saturating loss, the step of PyTorch's DCGAN example (one noise batch per iteration, G's
+step reuses the D step's fake), shuffled epochs with the last short batch dropped. Writes
+samples.npy (10,000 images in eval mode, float32 (N, 28, 28) in [-1, 1]), epochs.json
+(seconds per epoch) and metrics.json (minigan's QualityScorer), like the minigan demo.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--samples", type=int, default=10000)
+    p.add_argument("--limit-batches", type=int, default=None, help="steps per epoch (quick tries)")
+    p.add_argument("--out", type=Path, default=Path("runs/torch_dcgan/seed0"))
+    return p.parse_args(argv)
+
+
+ARGS = parse_args()
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from minigan.data.fashion_mnist import load_fashion_mnist  # noqa: E402
+from minigan.metrics.score import QualityScorer  # noqa: E402
+
+
+def build(z_dim=100):
+    tnn = torch.nn
+    G = tnn.Sequential(tnn.Linear(z_dim, 6272, bias=False), tnn.BatchNorm1d(6272), tnn.ReLU(),
+                       tnn.Unflatten(1, (128, 7, 7)),
+                       tnn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), tnn.BatchNorm2d(64), tnn.ReLU(),
+                       tnn.ConvTranspose2d(64, 1, 4, 2, 1), tnn.Tanh())
+    D = tnn.Sequential(tnn.Conv2d(1, 64, 4, 2, 1), tnn.LeakyReLU(0.2),
+                       tnn.Conv2d(64, 128, 4, 2, 1, bias=False), tnn.BatchNorm2d(128), tnn.LeakyReLU(0.2),
+                       tnn.Flatten(), tnn.Linear(6272, 1))
+    for m in list(G.modules()) + list(D.modules()):
+        if isinstance(m, (tnn.Linear, tnn.Conv2d, tnn.ConvTranspose2d)):
+            tnn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                tnn.init.zeros_(m.bias)
+        elif isinstance(m, (tnn.BatchNorm1d, tnn.BatchNorm2d)):
+            tnn.init.normal_(m.weight, 1.0, 0.02)
+            tnn.init.zeros_(m.bias)
+    return G, D
+
+
+def step(G, D, opt_G, opt_D, real, z):
+    fake = G(z)
+    real_logits, fake_logits = D(real), D(fake.detach())
+    loss_D = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+              + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+    opt_D.zero_grad()
+    loss_D.backward()
+    opt_D.step()
+    logits = D(fake)
+    loss_G = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
+    opt_G.zero_grad()
+    loss_G.backward()
+    opt_G.step()
+    return float(loss_D), float(loss_G)
+
+
+def main():
+    torch.set_num_threads(ARGS.threads)
+    torch.manual_seed(ARGS.seed)
+    ARGS.out.mkdir(parents=True, exist_ok=True)
+    x = torch.from_numpy(load_fashion_mnist("train").as_float())
+    G, D = build()
+    adam = dict(lr=2e-4, betas=(0.5, 0.999))
+    opt_G, opt_D = torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(D.parameters(), **adam)
+    steps = ARGS.limit_batches or len(x) // ARGS.batch_size
+    log = []
+    for epoch in range(1, ARGS.epochs + 1):
+        start, losses = time.perf_counter(), []
+        order = torch.randperm(len(x))
+        for i in range(steps):
+            real = x[order[i * ARGS.batch_size:(i + 1) * ARGS.batch_size]]
+            losses.append(step(G, D, opt_G, opt_D, real, torch.randn(ARGS.batch_size, 100)))
+        seconds = time.perf_counter() - start
+        d_loss, g_loss = np.mean(losses, axis=0)
+        log.append({"epoch": epoch, "seconds": seconds, "d_loss": float(d_loss), "g_loss": float(g_loss)})
+        print(f"epoch {epoch}  {seconds:.0f} s  d_loss {d_loss:.3f}  g_loss {g_loss:.3f}", file=sys.stderr, flush=True)
+        (ARGS.out / "epochs.json").write_text(json.dumps(log, indent=2) + "\n")
+    G.eval()
+    with torch.no_grad():
+        z = torch.from_numpy(np.random.default_rng([ARGS.seed, 2]).standard_normal((ARGS.samples, 100)).astype(np.float32))
+        samples = torch.cat([G(z[i:i + 500]) for i in range(0, len(z), 500)])[:, 0].numpy()
+    np.save(ARGS.out / "samples.npy", samples)
+    torch.save(G.state_dict(), ARGS.out / "generator.pt")
+    metrics = QualityScorer().score(samples)
+    metrics.update(epochs=ARGS.epochs, seconds_per_epoch=[e["seconds"] for e in log], framework="torch",
+                   threads=ARGS.threads, torch_version=torch.__version__)
+    (ARGS.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    print(json.dumps({k: metrics[k] for k in ("frechet_distance", "classifier_score")}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""A fully connected GAN on Fashion-MNIST (Goodfellow et al. 2014, with today's defaults).
+
+    python demos/fashion_mlp.py --epochs 10 --seed 0            # runs/fashion_mlp/seed0
+    python demos/fashion_mlp.py --resume --out runs/fashion_mlp/seed0 --epochs 20
+
+Networks as minigan.models.mlp: G 100 -> 256 -> 512 -> 1024 -> 784 (LeakyReLU, tanh), D 784 ->
+512 -> 256 -> 1 (LeakyReLU), PyTorch's default initialisation; Adam(lr 2e-4, betas 0.5/0.999),
+batch 128, non-saturating loss. Same run directory as demos/fashion_dcgan.py.
+"""
+import sys
+
+import numpy as np
+
+from minigan.image_demo import image_demo_parser, parse_image_demo_args, run_image_demo
+from minigan.models.mlp import mlp_discriminator, mlp_generator
+
+
+def main(argv=None):
+    args = parse_image_demo_args(image_demo_parser(__doc__, out="runs/fashion_mlp/seed{seed}"), argv)
+    rng = np.random.default_rng(args.seed)
+    return run_image_demo(args, mlp_generator(z_dim=100, rng=rng), mlp_discriminator(rng=rng))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""The epoch loop the image demos share: train a GAN on 28 x 28 images for whole epochs and
+leave a run directory that a person can look at and a script can score.
+
+    run = ImageRun(trainer, "runs/dcgan", steps_per_epoch=60000 // 128, scorer=QualityScorer())
+    run.resume()              # optional: continue from runs/dcgan/checkpoint.npz, exactly
+    run.train(epochs=10)      # per epoch: a grid, curves, history, scores, a checkpoint
+    run.finish()              # samples.npy, metrics.json, training.gif
+
+The run directory:
+    grids/epoch_000.png ...   the same fixed noise through G after every epoch (000: untrained)
+    training.gif              those grids in order
+    curves.png                losses and mean D(x), D(G(z)) over steps
+    history.json, .csv        the trainer's per-step records
+    epochs.json               per epoch: training seconds, mean losses, scores when scored
+    checkpoint.npz            everything needed to continue bit-identically, replaced atomically
+    samples.npy               num_samples images of G, float32 (N, 28, 28) in [-1, 1]
+    metrics.json              QualityScorer on samples.npy (and the test set's own classifier score)
+
+Samples are drawn with G in eval mode: batch norm uses its running statistics, so an image
+depends on its own z alone, not on the batch it is drawn with, and the shipped generator
+draws the same image for the same z at any batch size. PyTorch's DCGAN example draws in
+train mode (batch statistics): ``sample_mode="train"`` does that, leaving the running
+statistics as they were. Sampling uses its own noise (seeded by ``seed``), never the
+trainer's rng, so drawing grids does not change the training run.
+
+A conditional trainer's G (a LabelledGenerator) is drawn with concat(z, onehot(y)): the grid
+has one row per class, samples.npy has equally many of each class (y = i mod C), and
+metrics.json adds the share of each class's samples the classifier assigns to that class.
+"""
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..backend import to_device, to_numpy
+from ..models.classifier import predict_proba
+from ..models.conditional import one_hot
+from ..plots.animation import write_gif
+from ..plots.common import training_curves
+from ..plots.images import save_image_grid
+from .checkpoint import save_checkpoint
+
+CHECKPOINT = "checkpoint.npz"
+
+
+def drawing_network(G):
+    """The network that draws images alone: a LabelledGenerator's inner generator, else G."""
+    return getattr(G, "generator", G)
+
+
+def latent_inputs(n, z_dim, rng, num_classes=None, labels=None):
+    """z ~ N(0, I) as float32 (n, z_dim); with num_classes, concat(z, onehot(labels))."""
+    z = rng.standard_normal((n, z_dim)).astype(np.float32)
+    if not num_classes:
+        return z
+    return np.concatenate([z, one_hot(np.asarray(labels), num_classes, z)], axis=1)
+
+
+def generate(G, inputs, batch_size=500, mode="eval"):
+    """Images (N, 28, 28) float32 NumPy from G's inputs (N, d), in eval or train mode.
+
+    G's mode and batch-norm running statistics are the same afterwards as before.
+    """
+    net = drawing_network(G)
+    was_training = net.training
+    buffers = {k: v.copy() for k, v in net.buffers.items()}
+    device = next(iter(net.params.values()))
+    net.train(mode == "train")
+    try:
+        out = [to_numpy(net.forward(to_device(inputs[i:i + batch_size], _device(device))))
+               for i in range(0, len(inputs), batch_size)]
+    finally:
+        net.train(was_training)
+        for k, v in buffers.items():
+            net.buffers[k] = v
+    return np.concatenate(out)[:, 0].astype(np.float32)
+
+
+def _device(array):
+    return "cpu" if isinstance(array, np.ndarray) else "cuda"
+
+
+def class_accuracy(model, images, labels, num_classes=10):
+    """Per class: the fraction of images with that label the classifier assigns to it (a list)."""
+    predicted = to_numpy(predict_proba(model, to_device(images[:, None], _device(next(iter(model.params.values()))))
+                                       ).argmax(axis=1))
+    return [float((predicted[labels == k] == k).mean()) if (labels == k).any() else None
+            for k in range(num_classes)]
+
+
+class ImageRun:
+    """Drives a GANTrainer epoch by epoch and writes the run directory described above.
+
+    trainer:          a GANTrainer (or ConditionalGANTrainer) whose data are images
+    steps_per_epoch:  generator steps per epoch (60000 // batch_size for a full pass)
+    scorer:           a QualityScorer, or None to skip scores
+    score_every:      score num_samples images every this many epochs (0: only in finish)
+    reference:        test images (N, 1, 28, 28) whose own classifier score metrics.json shows
+    """
+
+    def __init__(self, trainer, out, steps_per_epoch, scorer=None, num_samples=10000, score_every=1,
+                 sample_mode="eval", seed=0, reference=None, progress=True, log=print):
+        self.trainer, self.out = trainer, Path(out)
+        self.steps_per_epoch, self.scorer, self.score_every = steps_per_epoch, scorer, score_every
+        self.sample_mode, self.reference, self.progress, self.log = sample_mode, reference, progress, log
+        self.num_classes = getattr(trainer.G, "num_classes", None)
+        z_dim, C = trainer.config.z_dim, self.num_classes
+        if C:
+            self.grid_labels, self.grid_columns = np.repeat(np.arange(C), C), C
+            self.sample_labels = np.arange(num_samples) % C
+        else:
+            self.grid_labels, self.grid_columns, self.sample_labels = None, 8, None
+        grid_size = len(self.grid_labels) if C else 64
+        self.grid_inputs = latent_inputs(grid_size, z_dim, np.random.default_rng([seed, 1]), C, self.grid_labels)
+        self.sample_inputs = latent_inputs(num_samples, z_dim, np.random.default_rng([seed, 2]), C,
+                                           self.sample_labels)
+        self.epochs = []
+        (self.out / "grids").mkdir(parents=True, exist_ok=True)
+
+    @property
+    def epoch(self):
+        return self.trainer.step // self.steps_per_epoch
+
+    def resume(self):
+        """Continue from out/checkpoint.npz: weights, optimizers, data order, rng, history, epoch log."""
+        meta = self.trainer.load(self.out / CHECKPOINT)
+        self.epochs = meta.get("image_run", {}).get("epochs", [])
+        self.log(f"resumed from {self.out / CHECKPOINT} at epoch {self.epoch} (step {self.trainer.step})")
+        return self.epoch
+
+    def train(self, epochs):
+        """Train until ``epochs`` epochs are done (a resumed run continues where it stopped)."""
+        if self.trainer.step == 0:
+            self.save_grid(0)
+        self._start = time.perf_counter()
+        self.trainer.fit(epochs * self.steps_per_epoch, callback=self._after_step, progress=self.progress)
+
+    def _after_step(self, trainer, record):
+        if trainer.step % self.steps_per_epoch == 0:
+            self.end_epoch(trainer.step // self.steps_per_epoch)
+
+    def end_epoch(self, epoch):
+        seconds = time.perf_counter() - self._start
+        records = self.trainer.history.records[-self.steps_per_epoch:]
+        entry = {"epoch": epoch, "step": self.trainer.step, "seconds": seconds}
+        for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+            entry[key] = float(np.mean([r[key] for r in records]))
+        self.save_grid(epoch)
+        if self.scorer is not None and self.score_every and epoch % self.score_every == 0:
+            scores = self.scorer.score(self.samples())
+            entry.update(frechet_distance=scores["frechet_distance"], classifier_score=scores["classifier_score"])
+        self.epochs.append(entry)
+        self.save()
+        scored = (f"  FD {entry['frechet_distance']:.2f}  score {entry['classifier_score']:.2f}"
+                  if "frechet_distance" in entry else "")
+        self.log(f"epoch {epoch}  {seconds:.0f} s  d_loss {entry['d_loss']:.3f}  g_loss {entry['g_loss']:.3f}  "
+                 f"D(x) {entry['d_real']:.2f}  D(G(z)) {entry['d_fake']:.2f}{scored}")
+        self._start = time.perf_counter()
+
+    def samples(self):
+        return generate(self.trainer.G, self.sample_inputs, mode=self.sample_mode)
+
+    def save_grid(self, epoch):
+        images = generate(self.trainer.G, self.grid_inputs, mode=self.sample_mode)
+        return save_image_grid(images, self.out / "grids" / f"epoch_{epoch:03d}.png", self.grid_columns,
+                               title=f"epoch {epoch}")
+
+    def save(self):
+        """Checkpoint (atomic), history, epoch log and curves."""
+        arrays, meta = self.trainer.state()
+        meta["image_run"] = {"epochs": self.epochs}
+        save_checkpoint(self.out / CHECKPOINT, arrays, meta)
+        history = self.trainer.history
+        history.save_json(self.out / "history.json")
+        history.save_csv(self.out / "history.csv")
+        _write_json(self.out / "epochs.json", self.epochs)
+        if len(history):
+            training_curves(history, self.out / "curves.png")
+
+    def finish(self):
+        """samples.npy, metrics.json (with a scorer), training.gif, and for a conditional G
+        classes.png: the grid with each row's class and its classifier accuracy."""
+        samples = self.samples()
+        np.save(self.out / "samples.npy", samples)
+        metrics = {"epochs": self.epoch, "steps": self.trainer.step, "sample_mode": self.sample_mode,
+                   "seconds_per_epoch": [e["seconds"] for e in self.epochs]}
+        if self.scorer is not None:
+            metrics.update(self.scorer.score(samples))
+            if self.reference is not None:
+                metrics["test_set_classifier_score"] = self.scorer.score(self.reference)["classifier_score"]
+            if self.num_classes:
+                per_class = class_accuracy(self.scorer.model, samples, self.sample_labels, self.num_classes)
+                metrics["conditional_accuracy"] = per_class
+                metrics["mean_conditional_accuracy"] = float(np.mean(per_class))
+        _write_json(self.out / "metrics.json", metrics)
+        grids = sorted((self.out / "grids").glob("epoch_*.png"))
+        if grids:
+            write_gif(grids, self.out / "training.gif", seconds_per_frame=0.5)
+        if self.num_classes and "conditional_accuracy" in metrics:
+            self.save_class_grid(metrics["conditional_accuracy"])
+        return metrics
+
+    def save_class_grid(self, per_class, names=None):
+        from ..data.fashion_mnist import CLASSES
+        names = names or CLASSES
+        labels = [f"{names[k]}  {100 * a:.0f}%" for k, a in enumerate(per_class)]
+        images = generate(self.trainer.G, self.grid_inputs, mode=self.sample_mode)
+        return save_image_grid(images, self.out / "classes.png", self.grid_columns, row_labels=labels,
+                               title="one row per class; % of that class's samples the classifier agrees with")
+
+
+def _write_json(path, data):
+    import json
+    Path(path).write_text(json.dumps(data, indent=2) + "\n")

@@ -1,0 +1,162 @@
+"""What the Fashion-MNIST GAN demos share: their command line and the run around ``ImageRun``.
+
+    parser = image_demo_parser(__doc__, out="runs/fashion_dcgan/seed{seed}")
+    args = parse_image_demo_args(parser, argv)
+    G, D = dcgan_generator(rng=rng), dcgan_discriminator(rng=rng)
+    return run_image_demo(args, G, D)
+
+Options: --epochs, --batch-size, --seed, --out, --device, --resume, --overwrite, --trace,
+--no-progress; the recipe (--loss, --lr-g, --lr-d, --beta1, --beta2, --d-steps, stabilisers);
+for quick tries and tests --limit-batches (steps per epoch), --train-size, --samples, --no-score.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .backend import DeviceError, default_device
+from .cli import fraction, non_negative_float, positive_int, prepare_run_dir, write_json
+from .gan.image_run import CHECKPOINT
+
+
+def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
+    description, _, epilog = (doc or "").strip().partition("\n\n")
+    p = argparse.ArgumentParser(description=description, epilog=epilog or None,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(out_template=out)
+    p.add_argument("--epochs", type=positive_int, default=epochs, help=f"passes over the data (default {epochs})")
+    p.add_argument("--batch-size", type=positive_int, default=batch_size, help=f"default {batch_size}")
+    p.add_argument("--seed", type=int, default=0, help="seeds weights, training and sampling (default 0)")
+    p.add_argument("--out", type=Path, default=None, help=f"run directory (default {out})")
+    p.add_argument("--device", default=None, help="cpu or cuda (default: $MINIGAN_DEVICE or cpu)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="write into a run directory that holds files")
+    p.add_argument("--trace", action="store_true", help="trace one training iteration into --out, then exit")
+    p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    recipe = p.add_argument_group("recipe")
+    recipe.add_argument("--loss", default="non-saturating",
+                        choices=["minimax", "non-saturating", "least-squares", "hinge", "wasserstein"])
+    recipe.add_argument("--lr-g", type=non_negative_float, default=lr, help=f"G's Adam learning rate (default {lr})")
+    recipe.add_argument("--lr-d", type=non_negative_float, default=lr, help=f"D's Adam learning rate (default {lr})")
+    recipe.add_argument("--beta1", type=fraction, default=0.5, help="Adam beta1 (default 0.5)")
+    recipe.add_argument("--beta2", type=fraction, default=0.999, help="Adam beta2 (default 0.999)")
+    recipe.add_argument("--d-steps", type=positive_int, default=1, help="D steps per G step (default 1)")
+    recipe.add_argument("--label-smoothing", type=fraction, default=0.0, help="one-sided (default 0)")
+    recipe.add_argument("--instance-noise", type=non_negative_float, default=0.0,
+                        help="std of noise on D's inputs, annealed to 0 over the run (default 0)")
+    recipe.add_argument("--g-fresh-noise", action="store_true", help="new noise for G's step")
+    quick = p.add_argument_group("evaluation and quick runs")
+    quick.add_argument("--samples", type=positive_int, default=10000, help="images in samples.npy (default 10000)")
+    quick.add_argument("--score-every", type=int, default=1, help="score every N epochs, 0: at the end (default 1)")
+    quick.add_argument("--no-score", action="store_true", help="skip the quality scores (no test set needed)")
+    quick.add_argument("--sample-mode", choices=["eval", "train"], default="eval",
+                       help="G's batch-norm mode when drawing samples (default eval)")
+    quick.add_argument("--limit-batches", type=positive_int, default=None, help="steps per epoch (default: a full pass)")
+    quick.add_argument("--train-size", type=positive_int, default=None, help="use the first N training images")
+    quick.add_argument("--data-root", default=None, help="folder with the Fashion-MNIST files")
+    return p
+
+
+def parse_image_demo_args(parser, argv=None):
+    """Parse; check the device and the run directory (empty, or --overwrite, or --resume with a
+    checkpoint in it); any problem exits 2 with the usage line."""
+    args = parser.parse_args(argv)
+    try:
+        args.device = default_device(args.device)
+    except DeviceError as err:
+        parser.error(str(err))
+    if args.out is None:
+        args.out = Path(args.out_template.format(**vars(args)))
+    if args.resume and args.overwrite:
+        parser.error("--resume and --overwrite exclude each other")
+    if args.resume:
+        if not (args.out / CHECKPOINT).is_file():
+            parser.error(f"--resume: no {CHECKPOINT} in {args.out}")
+    else:
+        try:
+            prepare_run_dir(args.out, args.overwrite or args.trace and not args.out.exists())
+        except (FileExistsError, NotADirectoryError) as err:
+            parser.error(str(err))
+    args.command = " ".join(["python", sys.argv[0]] + (list(argv) if argv is not None else sys.argv[1:]))
+    args.parser = parser
+    return args
+
+
+def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
+    """The trainer of a demo: Adam on both, EpochSampler over the (first --train-size) images."""
+    from .data.batches import EpochSampler
+    from .data.fashion_mnist import load_fashion_mnist, to_tanh_range
+    from .gan import GANConfig, GANTrainer
+    from .gan.conditional import ConditionalGANTrainer
+    from .optim import Adam
+    data = data or load_fashion_mnist("train", root=args.data_root)
+    x, labels = to_tanh_range(data.images[:args.train_size]), data.labels[:args.train_size]
+    if args.batch_size > len(x):
+        args.parser.error(f"--batch-size {args.batch_size} is larger than the {len(x)} training images")
+    config = GANConfig(loss=args.loss, d_steps=args.d_steps, batch_size=args.batch_size, z_dim=z_dim,
+                       seed=args.seed, label_smoothing=args.label_smoothing, instance_noise=args.instance_noise,
+                       g_fresh_noise=args.g_fresh_noise)
+    steps_per_epoch = args.limit_batches or len(x) // args.batch_size
+    if args.instance_noise:
+        config.instance_noise_steps = args.epochs * steps_per_epoch
+    G.to(args.device), D.to(args.device)
+    betas = (args.beta1, args.beta2)
+    trainer_class = ConditionalGANTrainer if conditional else GANTrainer
+    trainer = trainer_class(G, D, Adam(G, lr=args.lr_g, betas=betas), Adam(D, lr=args.lr_d, betas=betas),
+                            EpochSampler(x, labels), config)
+    return trainer, steps_per_epoch
+
+
+def run_image_demo(args, G, D, conditional=False, z_dim=100):
+    """Train (or --trace, or --resume) and finish a run; prints metrics.json's summary. Returns 0."""
+    from .data.fashion_mnist import load_fashion_mnist
+    from .gan.image_run import ImageRun
+    from .metrics.score import QualityScorer
+    from .trace import trace_step
+    trainer, steps_per_epoch = build_trainer(args, G, D, conditional, z_dim)
+    if args.trace:
+        tracer = trace_step(trainer, args.out)
+        print(f"traced {len(tracer.events)} layer calls: {tracer.order()}; wrote {args.out / 'trace.txt'}")
+        return 0
+    scorer = reference = None
+    if not args.no_score:
+        reference = load_fashion_mnist("test", root=args.data_root).as_float()
+        scorer = QualityScorer(device=args.device, reference=reference)
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    run = ImageRun(trainer, args.out, steps_per_epoch, scorer, args.samples, args.score_every,
+                   args.sample_mode, args.seed, reference, not args.no_progress, log)
+    if args.resume:
+        run.resume()
+        if trainer.config.to_dict() != _config_in(args.out):
+            args.parser.error("--resume with other settings than the checkpoint's; repeat the first command's options")
+    else:
+        write_json(args.out / "run.json", {"command": args.command, "steps_per_epoch": steps_per_epoch,
+                                           "args": {k: str(v) for k, v in vars(args).items() if k != "parser"}})
+    run.train(args.epochs)
+    metrics = run.finish()
+    keys = ("frechet_distance", "classifier_score", "test_set_classifier_score", "mean_conditional_accuracy")
+    print(json.dumps({k: metrics[k] for k in keys if k in metrics}))
+    log(f"wrote {args.out}")
+    return 0
+
+
+def _config_in(out):
+    from .gan.trainer import config_from_checkpoint
+    return config_from_checkpoint(Path(out) / CHECKPOINT).to_dict()
+
+
+def install_generator(G, name, out):
+    """Write G's weights to minigan/pretrained/NAME.npz, and beside it NAME.json: the run's command,
+    seed, per-epoch log and metrics (from the run directory ``out``)."""
+    from . import __version__
+    from .gan.checkpoint import model_arrays, save_checkpoint
+    from .pretrained import path_of
+    out = Path(out)
+    run = json.loads((out / "run.json").read_text())
+    record = {"name": name, "minigan_version": __version__, "command": run["command"], "seed": int(run["args"]["seed"]),
+              "metrics": json.loads((out / "metrics.json").read_text()),
+              "epochs": json.loads((out / "epochs.json").read_text())}
+    path = path_of(name)
+    save_checkpoint(path, model_arrays(G, "model"), {"record": record})
+    path.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+    return path

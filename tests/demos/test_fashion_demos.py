@@ -1,0 +1,99 @@
+"""The Fashion-MNIST demos end to end on a tiny budget (real data; skipped without it)."""
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from minigan.gan.checkpoint import load_checkpoint
+
+DEMOS = Path(__file__).resolve().parents[2] / "demos"
+
+
+def demo(name):
+    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+def tiny(out, root, *extra):
+    return ["--out", str(out), "--data-root", str(root), "--batch-size", "16", "--limit-batches", "2",
+            "--train-size", "256", "--samples", "100", "--no-progress", *extra]
+
+
+@pytest.mark.parametrize("name", ["fashion_dcgan", "fashion_mlp", "fashion_cgan", "latent"])
+def test_help_exits_zero(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        demo(name)(["--help"])
+    assert exit_info.value.code == 0 and "usage" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--epochs", "0"], ["--batch-size", "x"], ["--beta1", "2"], ["--resume"],
+                                  ["--resume", "--overwrite"]])
+def test_bad_arguments_exit_two(tmp_path, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        demo("fashion_mlp")(["--out", str(tmp_path / "run"), *argv])
+    assert exit_info.value.code == 2
+
+
+def test_a_run_directory_with_files_is_refused(tmp_path):
+    (tmp_path / "old.txt").write_text("keep me")
+    with pytest.raises(SystemExit) as exit_info:
+        demo("fashion_mlp")(["--out", str(tmp_path), "--no-score"])
+    assert exit_info.value.code == 2 and (tmp_path / "old.txt").read_text() == "keep me"
+
+
+def test_dcgan_demo_writes_every_promised_file_and_latent_demo_reads_it(tmp_path, fashion_root, capsys):
+    out = tmp_path / "dcgan"
+    assert demo("fashion_dcgan")(tiny(out, fashion_root, "--epochs", "1", "--no-score")) == 0
+    for name in ("checkpoint.npz", "history.json", "history.csv", "epochs.json", "curves.png", "training.gif",
+                 "metrics.json", "run.json", "grids/epoch_000.png", "grids/epoch_001.png"):
+        assert (out / name).is_file(), name
+    samples = np.load(out / "samples.npy")
+    assert samples.shape == (100, 28, 28) and samples.dtype == np.float32 and np.abs(samples).max() <= 1
+    assert json.loads((out / "run.json").read_text())["steps_per_epoch"] == 2
+    latent = tmp_path / "latent"
+    assert demo("latent")(["--checkpoint", str(out / "checkpoint.npz"), "--out", str(latent), "--codes", "300",
+                           "--from-class", "8", "--to-class", "8", "--bright-class", "8"]) in (0, None)
+    for name in ("interpolation.png", "class_translation.png", "brightness.png", "arithmetic.json"):
+        assert (latent / name).is_file(), name
+
+
+def test_cgan_demo_scores_each_class(tmp_path, fashion_root):
+    out = tmp_path / "cgan"
+    assert demo("fashion_cgan")(tiny(out, fashion_root, "--epochs", "1", "--score-every", "0")) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert len(metrics["conditional_accuracy"]) == 10 and metrics["frechet_distance"] > 0
+    assert 8 < metrics["test_set_classifier_score"] < 8.5          # the test set's own score, 8.16
+    assert (out / "classes.png").is_file()
+
+
+def test_resume_continues_bit_identically(tmp_path, fashion_root):
+    main = demo("fashion_mlp")
+    assert main(tiny(tmp_path / "straight", fashion_root, "--epochs", "2", "--no-score")) == 0
+    assert main(tiny(tmp_path / "split", fashion_root, "--epochs", "1", "--no-score")) == 0
+    assert main(tiny(tmp_path / "split", fashion_root, "--epochs", "2", "--no-score", "--resume")) == 0
+    a, meta_a = load_checkpoint(tmp_path / "straight" / "checkpoint.npz")
+    b, meta_b = load_checkpoint(tmp_path / "split" / "checkpoint.npz")
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+    assert meta_a["step"] == meta_b["step"] == 4
+    np.testing.assert_array_equal(np.load(tmp_path / "straight" / "samples.npy"),
+                                  np.load(tmp_path / "split" / "samples.npy"))
+
+
+def test_resume_with_other_settings_is_refused(tmp_path, fashion_root):
+    main = demo("fashion_mlp")
+    assert main(tiny(tmp_path, fashion_root, "--epochs", "1", "--no-score")) == 0
+    with pytest.raises(SystemExit) as exit_info:
+        main(tiny(tmp_path, fashion_root, "--epochs", "2", "--no-score", "--resume", "--label-smoothing", "0.1"))
+    assert exit_info.value.code == 2
+
+
+def test_trace_writes_one_iteration_and_exits(tmp_path, fashion_root):
+    assert demo("fashion_mlp")(tiny(tmp_path, fashion_root, "--trace")) == 0
+    report = (tmp_path / "trace.txt").read_text()
+    assert "discriminator step" in report and "generator step" in report
+    assert not (tmp_path / "checkpoint.npz").exists()

@@ -1,0 +1,108 @@
+"""ImageRun: the run directory it promises, exact resume, and side-effect-free sampling."""
+import json
+
+import numpy as np
+import pytest
+
+from minigan.data.batches import EpochSampler
+from minigan.gan import GANConfig, GANTrainer
+from minigan.gan.checkpoint import load_checkpoint
+from minigan.gan.image_run import ImageRun, generate, latent_inputs
+from minigan.metrics.score import QualityScorer
+from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
+from minigan.optim import Adam
+
+Z_DIM = 8
+
+
+def tiny_trainer(seed=0, n=64):
+    rng = np.random.default_rng(seed)
+    G, D = dcgan_generator(Z_DIM, width=4, rng=rng), dcgan_discriminator(width=4, rng=rng)
+    x = np.random.default_rng(99).uniform(-1, 1, (n, 1, 28, 28)).astype(np.float32)
+    adam = dict(lr=2e-4, betas=(0.5, 0.999))
+    return GANTrainer(G, D, Adam(G, **adam), Adam(D, **adam), EpochSampler(x),
+                      GANConfig(batch_size=16, z_dim=Z_DIM, seed=seed))
+
+
+def quiet(*_):
+    pass
+
+
+def test_run_directory_holds_every_promised_file(tmp_path):
+    run = ImageRun(tiny_trainer(), tmp_path, steps_per_epoch=2, num_samples=50, progress=False, log=quiet)
+    run.train(2)
+    metrics = run.finish()
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"checkpoint.npz", "history.json", "history.csv", "epochs.json", "curves.png", "samples.npy",
+            "metrics.json", "training.gif", "grids"} <= names
+    assert sorted(p.name for p in (tmp_path / "grids").iterdir()) == ["epoch_000.png", "epoch_001.png", "epoch_002.png"]
+    samples = np.load(tmp_path / "samples.npy")
+    assert samples.shape == (50, 28, 28) and samples.dtype == np.float32
+    assert samples.min() >= -1 and samples.max() <= 1
+    epochs = json.loads((tmp_path / "epochs.json").read_text())
+    assert [e["epoch"] for e in epochs] == [1, 2] and all(e["seconds"] > 0 for e in epochs)
+    assert len(json.loads((tmp_path / "history.json").read_text())) == 4
+    assert metrics["steps"] == 4 and "frechet_distance" not in metrics
+
+
+def test_scores_per_epoch_and_at_the_end(tmp_path):
+    reference = np.random.default_rng(1).uniform(-1, 1, (300, 1, 28, 28)).astype(np.float32)
+    scorer = QualityScorer(reference=reference)
+    run = ImageRun(tiny_trainer(), tmp_path, 2, scorer, num_samples=200, reference=reference, progress=False,
+                   log=quiet)
+    run.train(1)
+    metrics = run.finish()
+    assert metrics["frechet_distance"] > 0 and 1 <= metrics["classifier_score"] <= 10
+    assert abs(sum(metrics["class_histogram"].values()) - 1) < 1e-6
+    assert "test_set_classifier_score" in metrics
+    assert "frechet_distance" in json.loads((tmp_path / "epochs.json").read_text())[0]
+
+
+def test_resume_continues_bit_identically(tmp_path):
+    straight = ImageRun(tiny_trainer(), tmp_path / "a", 2, num_samples=20, progress=False, log=quiet)
+    straight.train(3)
+    first = ImageRun(tiny_trainer(), tmp_path / "b", 2, num_samples=20, progress=False, log=quiet)
+    first.train(1)
+    resumed = ImageRun(tiny_trainer(seed=0), tmp_path / "b", 2, num_samples=20, progress=False, log=quiet)
+    assert resumed.resume() == 1 and len(resumed.epochs) == 1
+    resumed.train(3)
+    a, meta_a = load_checkpoint(tmp_path / "a" / "checkpoint.npz")
+    b, meta_b = load_checkpoint(tmp_path / "b" / "checkpoint.npz")
+    assert a.keys() == b.keys()
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+    assert meta_a["history"] == meta_b["history"] and meta_a["rng"] == meta_b["rng"]
+    assert [e["epoch"] for e in meta_b["image_run"]["epochs"]] == [1, 2, 3]
+    np.testing.assert_array_equal(straight.samples(), resumed.samples())
+
+
+def test_a_different_run_is_not_identical(tmp_path):
+    """The resume check above can fail: another seed gives other weights."""
+    a, b = ImageRun(tiny_trainer(0), tmp_path / "a", 2, num_samples=10, progress=False, log=quiet), \
+        ImageRun(tiny_trainer(1), tmp_path / "b", 2, num_samples=10, progress=False, log=quiet)
+    a.train(1), b.train(1)
+    assert not np.array_equal(a.samples(), b.samples())
+
+
+@pytest.mark.parametrize("mode", ["eval", "train"])
+def test_generate_leaves_mode_and_running_statistics_alone(mode):
+    trainer = tiny_trainer()
+    trainer.train_step()
+    G = trainer.G
+    before = {k: v.copy() for k, v in G.buffers.items()}
+    z = latent_inputs(32, Z_DIM, np.random.default_rng(0))
+    images = generate(G, z, batch_size=10, mode=mode)
+    assert images.shape == (32, 28, 28) and images.dtype == np.float32
+    assert G.training
+    for k, v in G.buffers.items():
+        np.testing.assert_array_equal(v, before[k], err_msg=k)
+
+
+def test_eval_mode_images_do_not_depend_on_the_batch():
+    G = tiny_trainer().G
+    trainer_step_G = G  # running statistics at their initial values are fine for this property
+    z = latent_inputs(20, Z_DIM, np.random.default_rng(0))
+    whole, pieces = generate(trainer_step_G, z, batch_size=20), generate(trainer_step_G, z, batch_size=7)
+    np.testing.assert_allclose(whole, pieces, atol=1e-6)
+    in_train = generate(G, z, batch_size=7, mode="train")
+    assert not np.allclose(in_train, generate(G, z, batch_size=20, mode="train"), atol=1e-6)

@@ -1,0 +1,73 @@
+"""python -m minigan sample: grids and arrays from a shipped generator or a checkpoint."""
+import numpy as np
+import pytest
+
+from minigan.__main__ import main
+from minigan.data.batches import EpochSampler
+from minigan.gan import GANConfig, GANTrainer
+from minigan.gan.conditional import ConditionalGANTrainer
+from minigan.models.conditional import conditional_discriminator, conditional_generator
+from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
+from minigan.optim import Adam
+from minigan.pretrained import path_of
+from minigan.sample import draw
+
+
+def checkpoint(tmp_path, conditional):
+    rng = np.random.default_rng(0)
+    if conditional:
+        G, D, cls = conditional_generator(rng=rng), conditional_discriminator(rng=rng), ConditionalGANTrainer
+    else:
+        G, D, cls = dcgan_generator(rng=rng), dcgan_discriminator(rng=rng), GANTrainer
+    x = rng.uniform(-1, 1, (8, 1, 28, 28)).astype(np.float32)
+    trainer = cls(G, D, Adam(G), Adam(D), EpochSampler(x, np.arange(8)), GANConfig(batch_size=4, z_dim=100))
+    path = tmp_path / f"checkpoint_{conditional}.npz"
+    trainer.save(path)
+    return path, G
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_writes_images_and_grids_of_the_promised_shape(tmp_path, conditional):
+    path, _ = checkpoint(tmp_path, conditional)
+    name = "fashion-cgan" if conditional else "fashion-dcgan"
+    label = ["--label", "3"] if conditional else []
+    assert main(["sample", name, "--n", "6", "--out", str(tmp_path / "x.npy"), "--checkpoint", str(path), *label]) == 0
+    images = np.load(tmp_path / "x.npy")
+    assert images.shape == (6, 28, 28) and images.dtype == np.float32 and np.abs(images).max() <= 1
+    assert main(["sample", name, "--n", "4", "--out", str(tmp_path / "g.png"), "--checkpoint", str(path)]) == 0
+    assert (tmp_path / "g.png").stat().st_size > 0
+
+
+def test_checkpoint_weights_are_the_trained_generators(tmp_path):
+    path, G = checkpoint(tmp_path, conditional=False)
+    from minigan.gan.image_run import generate, latent_inputs
+    expected = generate(G, latent_inputs(5, 100, np.random.default_rng(7)))
+    np.testing.assert_array_equal(draw("fashion-dcgan", 5, seed=7, checkpoint=path), expected)
+    assert not np.array_equal(draw("fashion-dcgan", 5, seed=8, checkpoint=path), expected)
+
+
+def test_the_label_chooses_the_class(tmp_path):
+    path, _ = checkpoint(tmp_path, conditional=True)
+    a, b = (draw("fashion-cgan", 3, seed=0, label=k, checkpoint=path) for k in (1, 2))
+    assert not np.allclose(a, b)
+
+
+@pytest.mark.parametrize("argv", [["fashion-dcgan", "--label", "1"], ["fashion-cgan", "--label", "10"],
+                                  ["fashion-dcgan", "--n", "0"], ["gan-of-my-own"]])
+def test_bad_arguments_exit_two(tmp_path, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sample", *argv, "--out", str(tmp_path / "x.npy")])
+    assert exit_info.value.code == 2
+
+
+def test_bad_suffix_exits_two(tmp_path):
+    path, _ = checkpoint(tmp_path, conditional=False)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sample", "fashion-dcgan", "--out", str(tmp_path / "x.jpg"), "--checkpoint", str(path)])
+    assert exit_info.value.code == 2
+
+
+@pytest.mark.skipif(not path_of("fashion-dcgan").exists(), reason="no shipped fashion-dcgan generator")
+def test_shipped_generator_draws(tmp_path):
+    assert main(["sample", "fashion-dcgan", "--n", "16", "--out", str(tmp_path / "s.npy"), "--seed", "3"]) == 0
+    assert np.load(tmp_path / "s.npy").shape == (16, 28, 28)
