@@ -1,0 +1,115 @@
+"""What every demo script shares: the common options, the device, the run directory, a learning-rate decay.
+
+    parser = demo_parser(__doc__, steps=6000, out="runs/toy_2d/{dataset}-{trick}-seed{seed}")
+    parser.add_argument("--dataset", ...)            # the demo's own options
+    args = parse_demo_args(parser, argv)            # args.device checked, args.out created
+
+Common options: --seed, --out, --device, --steps, --no-progress, --overwrite. A wrong argument,
+an unusable device or a run directory that already holds files (without --overwrite) exits
+with status 2 and the usage line, as argparse does for any bad argument.
+"""
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from .backend import DeviceError, default_device
+
+
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def non_negative_float(text):
+    """argparse type: a finite float >= 0."""
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
+
+
+def fraction(text):
+    """argparse type: a float in [0, 1]."""
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text}")
+    return value
+
+
+def demo_parser(doc, steps, out):
+    """An ArgumentParser with the options every demo has.
+
+    doc:   the script's docstring; its first paragraph is the description, the rest the epilog.
+    steps: default number of training steps.
+    out:   default run directory, a template filled from the parsed arguments ("{seed}").
+    """
+    description, _, epilog = (doc or "").strip().partition("\n\n")
+    parser = argparse.ArgumentParser(description=description, epilog=epilog or None,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(out_template=out)
+    parser.add_argument("--seed", type=int, default=0, help="seeds models, training and evaluation (default 0)")
+    parser.add_argument("--out", type=Path, default=None, help=f"run directory (default {out})")
+    parser.add_argument("--device", default=None, help="cpu or cuda (default: $MINIGAN_DEVICE or cpu)")
+    parser.add_argument("--steps", type=positive_int, default=steps, help=f"training steps (default {steps})")
+    parser.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    parser.add_argument("--overwrite", action="store_true", help="write into a run directory that holds files")
+    return parser
+
+
+def parse_demo_args(parser, argv=None):
+    """Parse, check the device, then create the run directory; any problem exits 2 with the usage."""
+    args = parser.parse_args(argv)
+    try:
+        args.device = default_device(args.device)
+    except DeviceError as err:
+        parser.error(str(err))
+    if args.out is None:
+        args.out = Path(args.out_template.format(**vars(args)))
+    try:
+        prepare_run_dir(args.out, args.overwrite)
+    except (FileExistsError, NotADirectoryError) as err:
+        parser.error(str(err))
+    args.command = " ".join(["python", sys.argv[0]] + (list(argv) if argv is not None else sys.argv[1:]))
+    return args
+
+
+def prepare_run_dir(path, overwrite=False):
+    """Create ``path``; refuse one that already holds files unless ``overwrite`` (nothing is deleted)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"run directory {path} exists and is not a directory")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise FileExistsError(f"run directory {path} is not empty; pass --overwrite or choose another --out")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_json(path, data):
+    """Write ``data`` as indented JSON (NaN and inf are not JSON: pass None instead)."""
+    Path(path).write_text(json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def status(message, enabled=True):
+    """A line of news on stderr (stdout stays free for results)."""
+    if enabled:
+        print(message, file=sys.stderr, flush=True)
+
+
+def linear_decay(optimizers, steps, start=0.5, final=0.01):
+    """A trainer callback: each optimizer's learning rate stays as it is up to step ``start * steps``,
+    then falls linearly to ``final`` times that value at step ``steps`` (a GAN settles into its
+    equilibrium instead of circling around it)."""
+    base = [opt.hyper["lr"] for opt in optimizers]
+    first = int(start * steps)
+
+    def callback(trainer, record):
+        if trainer.step > first:
+            factor = 1 - (1 - final) * (trainer.step - first) / max(steps - first, 1)
+            for opt, lr in zip(optimizers, base):
+                opt.hyper["lr"] = lr * factor
+    return callback

@@ -1,0 +1,79 @@
+"""Figure helpers every demo shares: a figure without pyplot's global state, saving, training curves.
+
+Figures are built with ``matplotlib.figure.Figure`` directly, not ``pyplot``: nothing global is
+touched, no window opens, and no backend has to be chosen; ``savefig`` renders with Agg.
+"""
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+DPI = 100
+
+
+def new_figure(width=6.0, height=4.0, ncols=1, nrows=1):
+    """(fig, axes): a figure of ``width`` x ``height`` inches and its grid of axes (one axis: not a list)."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=True)
+    return fig, axes
+
+
+def save_figure(fig, path, dpi=DPI):
+    """Write the figure as PNG (or what the suffix says) and return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+def moving_average(values, window):
+    """Mean of each run of ``window`` values ending at i (shorter at the start): (n,) -> (n,)."""
+    values = np.asarray(values, dtype=np.float64)
+    if window <= 1 or len(values) == 0:
+        return values
+    sums = np.cumsum(np.concatenate([[0.0], values]))
+    ends = np.arange(1, len(values) + 1)
+    starts = np.maximum(ends - window, 0)
+    return (sums[ends] - sums[starts]) / (ends - starts)
+
+
+def _smoothing_window(n):
+    return max(1, n // 100)
+
+
+def plot_losses(ax, history):
+    """D's and G's loss over steps (thin: raw, thick: moving average over 1% of the run)."""
+    steps = history["step"]
+    window = _smoothing_window(len(steps))
+    for key, label, color in (("d_loss", "D loss", "tab:blue"), ("g_loss", "G loss", "tab:orange")):
+        values = history[key]
+        ax.plot(steps, values, color=color, alpha=0.25, linewidth=0.5)
+        ax.plot(steps, moving_average(values, window), color=color, label=label)
+    ax.set_xlabel("generator step")
+    ax.set_ylabel("loss")
+    ax.legend(loc="upper right")
+
+
+def plot_discriminator_outputs(ax, history):
+    """Mean D(x) on real data and D(G(z)) on fakes over steps; both meet at 1/2 at the equilibrium."""
+    steps = history["step"]
+    window = _smoothing_window(len(steps))
+    for key, label, color in (("d_real", "D(x), real", "tab:green"), ("d_fake", "D(G(z)), fake", "tab:red")):
+        values = history[key]
+        ax.plot(steps, values, color=color, alpha=0.25, linewidth=0.5)
+        ax.plot(steps, moving_average(values, window), color=color, label=label)
+    ax.axhline(0.5, color="gray", linestyle=":", linewidth=1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("generator step")
+    ax.set_ylabel("mean discriminator output")
+    ax.legend(loc="upper right")
+
+
+def training_curves(history, path, title=None):
+    """One PNG with the losses (left) and the discriminator's outputs (right) of a History."""
+    fig, (left, right) = new_figure(11, 4, ncols=2)
+    plot_losses(left, history)
+    plot_discriminator_outputs(right, history)
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)

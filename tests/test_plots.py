@@ -1,0 +1,129 @@
+"""minigan.plots: the numbers behind the pictures (KDE, D on a grid, frame schedule, smoothing)
+checked against their definitions; figures and GIFs checked as files."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from minigan.gan import History
+from minigan.models import toy_discriminator
+from minigan.nn.activations import sigmoid
+from minigan.plots import (FrameRecorder, discriminator_probability, frame_steps, gaussian_kde, grid_points,
+                           new_figure, noise_quantiles, plot_1d_frame, plot_2d_frame, plot_averaging, save_figure,
+                           training_curves, write_gif)
+from minigan.plots.common import moving_average
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_kde_integrates_to_one_and_matches_a_normal():
+    samples = np.random.default_rng(0).normal(2.0, 0.5, 20_000)
+    xs = np.linspace(-1, 5, 601)
+    density = gaussian_kde(samples, xs)
+    assert np.trapezoid(density, xs) == pytest.approx(1.0, abs=1e-3)
+    normal = np.exp(-0.5 * ((xs - 2) / 0.5) ** 2) / (0.5 * np.sqrt(2 * np.pi))
+    assert np.abs(density - normal).max() < 0.05 * normal.max()
+
+
+def test_kde_of_one_point_with_given_bandwidth_is_that_gaussian():
+    xs = np.array([0.0, 0.3, 1.0])
+    expected = np.exp(-0.5 * ((xs - 0.3) / 0.2) ** 2) / (0.2 * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(gaussian_kde([0.3], xs, bandwidth=0.2), expected)
+
+
+def test_moving_average():
+    np.testing.assert_allclose(moving_average([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
+    np.testing.assert_allclose(moving_average([5, 7], 1), [5, 7])
+
+
+def test_frame_steps_spread_and_end_at_total():
+    assert frame_steps(100, 4) == [25, 50, 75, 100]
+    assert frame_steps(3, 10) == [1, 2, 3]
+    assert frame_steps(0, 5) == []
+
+
+def test_grid_points_rows_are_y_columns_are_x():
+    grid = grid_points((-1, 1), 3)
+    assert grid.shape == (9, 2)
+    np.testing.assert_allclose(grid[:3], [[-1, -1], [0, -1], [1, -1]])
+    np.testing.assert_allclose(grid.reshape(3, 3, 2)[:, 0, 1], [-1, 0, 1])
+
+
+def test_discriminator_probability_is_sigmoid_of_the_logit_in_any_chunking():
+    D = toy_discriminator(2, hidden=8, depth=2, rng=0)
+    points = np.random.default_rng(1).standard_normal((50, 2)).astype(np.float32)
+    expected = sigmoid(D.forward(points)[:, 0].astype(np.float64))
+    for chunk in (7, 50, 1000):
+        np.testing.assert_allclose(discriminator_probability(D, points, chunk=chunk), expected, rtol=1e-6)
+
+
+def test_minibatch_discriminator_is_judged_in_the_company_of_the_context():
+    D = toy_discriminator(2, hidden=8, depth=1, minibatch=(3, 2), rng=0)
+    point = np.array([[0.3, 0.3]], np.float32)
+    context = np.random.default_rng(2).standard_normal((20, 2)).astype(np.float32)
+    expected = sigmoid(D.forward(np.concatenate([point, context]))[0, 0].astype(np.float64))
+    assert discriminator_probability(D, point, context=context)[0] == pytest.approx(expected, rel=1e-6)
+    copies = np.repeat(point, 20, axis=0)
+    assert discriminator_probability(D, point, context=copies)[0] != pytest.approx(expected, rel=1e-3)
+
+
+def test_noise_quantiles_are_symmetric_equal_probability_steps():
+    z = noise_quantiles(4)
+    np.testing.assert_allclose(z, -z[::-1])
+    assert z[2] == pytest.approx(0.3186393639643752)       # the 62.5% quantile of N(0, 1)
+
+
+def is_png(path):
+    return path.exists() and path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_training_curves_png(tmp_path):
+    history = History([{"step": i, "d_loss": 1.0, "g_loss": 0.7, "d_real": 0.6, "d_fake": 0.4} for i in range(1, 51)])
+    path = training_curves(history, tmp_path / "curves.png", title="t")
+    assert is_png(path)
+    assert Image.open(path).size[0] > Image.open(path).size[1]
+
+
+def test_1d_and_2d_frames_and_averaging_figure(tmp_path):
+    xs = np.linspace(-1, 3, 50)
+    density = np.exp(-xs ** 2)
+    fig, ax = new_figure()
+    plot_1d_frame(ax, xs, density, np.random.default_rng(0).normal(1, 0.5, 200), np.full(50, 0.5),
+                  z=noise_quantiles(5), gz=np.linspace(0, 2, 5), title="1-D")
+    assert len(ax.patches) + len(ax.texts) >= 5                       # arrows z -> x were drawn
+    assert is_png(save_figure(fig, tmp_path / "one.png"))
+    fig, ax = new_figure()
+    plot_2d_frame(ax, np.zeros((10, 2)), np.full((4, 4), 0.5), (-2, 2), real=np.ones((5, 2)), modes=np.ones((2, 2)))
+    assert ax.get_xlim() == (-2, 2)
+    assert is_png(save_figure(fig, tmp_path / "two.png"))
+    fig, axes = new_figure(ncols=2)
+    data = np.random.default_rng(1).standard_normal((30, 2))
+    plot_averaging(axes, data, np.linspace(-1, 1, 5), np.zeros((5, 1)), data, "left", "right")
+    assert is_png(save_figure(fig, tmp_path / "avg.png"))
+
+
+def test_frame_recorder_and_gif(tmp_path):
+    (tmp_path / "frames").mkdir()
+    (tmp_path / "frames" / "step_999999.png").write_bytes(b"stale")
+
+    def draw(step):
+        fig, ax = new_figure(2, 2)
+        ax.plot([0, step], [0, 1])
+        return fig
+
+    frames = FrameRecorder(tmp_path / "frames", [2, 4], draw, dpi=40)
+    assert not (tmp_path / "frames" / "step_999999.png").exists()
+    frames.capture(0)
+
+    class Stub:
+        step = 0
+    for step in range(1, 6):
+        Stub.step = step
+        frames(Stub, {})
+    assert [p.name for p in frames.paths] == ["step_000000.png", "step_000002.png", "step_000004.png"]
+    gif = write_gif(frames.paths, tmp_path / "anim.gif", seconds_per_frame=0.1, hold_last=1.0)
+    with Image.open(gif) as image:
+        assert image.format == "GIF" and image.n_frames == 3
+        image.seek(2)
+        assert image.info["duration"] == 1000
+    with pytest.raises(ValueError):
+        write_gif([], tmp_path / "none.gif")
