@@ -1,0 +1,151 @@
+"""Train a GAN on a 2-D toy distribution and watch mode collapse, or its cure, happen.
+
+    python demos/toy_2d.py --dataset ring                      # plain GAN: a few modes get most samples
+    python demos/toy_2d.py --dataset ring --trick minibatch     # mini-batch discrimination: all 8, evenly
+    python demos/toy_2d.py --dataset grid --trick minibatch+smoothing --steps 8000
+
+Tricks (join several with +): none, minibatch (a MinibatchDiscrimination layer in D, 3 kernels
+of 2 dims), replay (D also sees fakes of the last 50 batches), smoothing (one-sided, real label 0.9),
+noise (instance noise, std 0.1 annealed to 0 over the first half), feature-matching.
+Both learning rates stay constant for the first half of the run, then fall linearly to 1% of it.
+
+Writes to --out: frames/step_*.png and training.gif (samples over D's heatmap), final.png,
+curves.png (losses, D(x) and D(G(z))), samples.npy (2,500 generated points), metrics.json
+(mode metrics for ring and grid), history.json, history.csv, checkpoint.npz, run.json.
+"""
+import argparse
+import shutil
+import time
+
+import numpy as np
+
+from minigan.cli import demo_parser, fraction, linear_decay, parse_demo_args, positive_int, status, write_json
+from minigan.data.toy import get_toy
+from minigan.gan import GANConfig, GANTrainer
+from minigan.gan.trainer import describe
+from minigan.metrics.modes import NUM_SAMPLES, mode_metrics, nearest_mode
+from minigan.models import feature_layer, generate, toy_discriminator, toy_generator
+from minigan.optim import Adam
+from minigan.plots import (FrameRecorder, discriminator_probability, frame_steps, grid_points, new_figure,
+                           plot_2d_frame, training_curves, write_gif)
+
+TRICKS = ("none", "minibatch", "replay", "smoothing", "noise", "feature-matching")
+MINIBATCH_KERNELS = (3, 2)          # (num_kernels, kernel_dim)
+REPLAY_BATCHES = 50
+
+
+def trick_names(text):
+    """argparse type: 'minibatch+smoothing', checked to name known tricks."""
+    names = text.split("+")
+    unknown = [n for n in names if n not in TRICKS]
+    if unknown or (len(names) > 1 and "none" in names):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected {' or '.join(TRICKS)}, or several joined by +")
+    return text
+
+
+def config_for(trick, args):
+    """GANConfig settings of the chosen tricks (mini-batch discrimination is a layer, see main)."""
+    settings = {}
+    if "replay" in trick:
+        settings.update(replay_size=REPLAY_BATCHES * args.batch_size, replay_fraction=0.5)
+    if "smoothing" in trick:
+        settings["label_smoothing"] = 0.1
+    if "noise" in trick:
+        settings.update(instance_noise=0.1, instance_noise_steps=args.steps // 2)
+    return settings
+
+
+def nearest_distance(points, reference):
+    """Median distance from each point to its nearest reference point (data: the noise scale)."""
+    return float(np.median(nearest_mode(points.astype(np.float64), reference.astype(np.float64))[1]))
+
+
+def main(argv=None):
+    parser = demo_parser(__doc__, steps=10000, out="runs/toy_2d/{dataset}-{trick}-seed{seed}")
+    parser.add_argument("--dataset", choices=("ring", "grid", "spiral"), default="ring")
+    parser.add_argument("--trick", type=trick_names, default="none", metavar="TRICK[+TRICK]",
+                        help=f"one or more of {', '.join(TRICKS)} joined by + (default none)")
+    parser.add_argument("--batch-size", type=positive_int, default=128)
+    parser.add_argument("--z-dim", type=positive_int, default=8)
+    parser.add_argument("--hidden", type=positive_int, default=128, help="units per hidden layer (G and D)")
+    parser.add_argument("--depth", type=positive_int, default=3, help="hidden layers (G and D)")
+    parser.add_argument("--batch-norm", action="store_true", help="batch norm in G's hidden layers")
+    parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate, G and D")
+    parser.add_argument("--beta1", type=float, default=0.5)
+    parser.add_argument("--decay-start", type=fraction, default=0.5, help="fraction of the run before lr decay")
+    parser.add_argument("--final-lr", type=fraction, default=0.01, help="last lr as a fraction of --lr")
+    parser.add_argument("--frames", type=positive_int, default=30)
+    args = parse_demo_args(parser, argv)
+    trick = args.trick.split("+")
+    start = time.perf_counter()
+
+    toy = get_toy(args.dataset)
+    rng = np.random.default_rng(args.seed)
+    minibatch = MINIBATCH_KERNELS if "minibatch" in trick else None
+    G = toy_generator(args.z_dim, 2, args.hidden, args.depth, batch_norm=args.batch_norm, rng=rng).to(args.device)
+    D = toy_discriminator(2, args.hidden, args.depth, minibatch=minibatch, rng=rng).to(args.device)
+    config = GANConfig(batch_size=args.batch_size, z_dim=args.z_dim, seed=args.seed, **config_for(trick, args),
+                       feature_matching=feature_layer(D) if "feature-matching" in trick else None)
+    optimizers = [Adam(G, lr=args.lr, betas=(args.beta1, 0.999)), Adam(D, lr=args.lr, betas=(args.beta1, 0.999))]
+    trainer = GANTrainer(G, D, *optimizers, toy, config)
+
+    # Frames and metrics draw their own noise, so drawing them never changes the training run.
+    real = toy.sample(NUM_SAMPLES, np.random.default_rng([args.seed, 1]))
+    limit = float(np.ceil(np.abs(real).max() + 0.5))
+    bounds, grid = (-limit, limit), grid_points((-limit, limit), 80)
+    modes = getattr(toy, "modes", None)
+    progress_of_modes = []
+
+    def noise(n, stream):
+        return np.random.default_rng([args.seed, stream]).standard_normal((n, args.z_dim))
+
+    def draw(step):
+        samples = generate(G, noise(1000, 2))
+        heat = discriminator_probability(D, grid, context=samples[: args.batch_size]).reshape(80, 80)
+        fig, ax = new_figure(5.2, 4.4)
+        plot_2d_frame(ax, samples, heat, bounds, real=real[:1000], modes=modes,
+                      title=f"{args.dataset}, {args.trick}: step {step}")
+        if modes is not None:
+            report = mode_metrics(generate(G, noise(NUM_SAMPLES, 3)), modes, toy.std)
+            progress_of_modes.append({"step": step, "modes_captured": report.modes_captured,
+                                      "high_quality_fraction": report.high_quality_fraction})
+        return fig
+
+    frames = FrameRecorder(args.out / "frames", frame_steps(args.steps, args.frames), draw)
+    frames.capture(0)
+    decay = linear_decay(optimizers, args.steps, args.decay_start, args.final_lr)
+    trainer.fit(args.steps, callback=lambda t, r: (decay(t, r), frames(t, r)), progress=not args.no_progress,
+                checkpoint_path=args.out / "checkpoint.npz")
+    train_seconds = time.perf_counter() - start
+
+    samples = generate(G, noise(NUM_SAMPLES, 4))
+    np.save(args.out / "samples.npy", samples.astype(np.float32))
+    report = mode_metrics(samples, modes, toy.std) if modes is not None else None
+    last = max(1, args.steps // 100)
+    more_data = toy.sample(NUM_SAMPLES, np.random.default_rng([args.seed, 5]))
+    metrics = {
+        "dataset": args.dataset, "trick": args.trick, "seed": args.seed, "steps": args.steps,
+        "num_samples": NUM_SAMPLES, "modes": report.to_dict() if report else None,
+        "median_nearest_data_distance": {"generated": nearest_distance(samples, real),
+                                         "data": nearest_distance(more_data, real)},
+        "d_real": trainer.history.mean("d_real", last), "d_fake": trainer.history.mean("d_fake", last),
+        "modes_over_training": progress_of_modes, "train_seconds": train_seconds,
+    }
+    shutil.copyfile(frames.paths[-1], args.out / "final.png")
+    write_gif(frames.paths, args.out / "training.gif")
+    training_curves(trainer.history, args.out / "curves.png", title=f"{args.dataset}, {args.trick}")
+    trainer.history.save_json(args.out / "history.json")
+    trainer.history.save_csv(args.out / "history.csv")
+    metrics["wall_seconds"] = time.perf_counter() - start
+    write_json(args.out / "metrics.json", metrics)
+    write_json(args.out / "run.json", {"command": args.command, "args": {k: str(v) for k, v in vars(args).items()},
+                                       **describe(trainer)})
+    if report:
+        status(f"{report.modes_captured}/{report.num_modes} modes, {100 * report.high_quality_fraction:.1f}% "
+               f"high quality, reverse KL {report.reverse_kl:.3f}")
+    status(f"wrote {args.out} in {metrics['wall_seconds']:.0f} s", not args.no_progress)
+    return metrics
+
+
+if __name__ == "__main__":
+    main()
