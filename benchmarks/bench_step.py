@@ -1,12 +1,14 @@
 """Time one GAN training iteration in minigan and in PyTorch, side by side.
 
-One iteration is what ``minigan.gan.trainer.GANTrainer.train_step`` does (batch 128, float32):
-  D step: fake = G(z1) (G forward only), D forward/backward on a real batch, then on the fake
-          batch (D's input gradient is not needed), Adam step on D.
-  G step: G(z2) through a frozen D (no weight gradients for D), backward into G, Adam step on G.
-PyTorch runs the same networks and the same step as its DCGAN example writes it: G(z1) under
-``no_grad``, ``loss_D.backward()``, then ``loss_G.backward()`` through D, whose weights still
-collect gradients (``--torch-freeze-d`` turns them off, as minigan does).
+One iteration is what ``minigan.gan.trainer.GANTrainer.train_step`` does by default (batch 128,
+float32), which is the step of PyTorch's DCGAN example:
+  D step: fake = G(z) (G forward), D forward/backward on a real batch, then on the fake batch
+          (D's input gradient is not needed), Adam step on D.
+  G step: the same fake through the updated, frozen D (no weight gradients for D), backward
+          into G through G's forward of the D step, Adam step on G.
+PyTorch runs the same networks and the same step as its DCGAN example writes it:
+``D(fake.detach())``, ``loss_D.backward()``, then ``loss_G.backward()`` through D(fake), whose
+weights still collect gradients (``--torch-freeze-d`` turns them off, as minigan does).
 
 Both are timed in the same process, interleaved (minigan, torch, minigan, torch, ...) after
 warm-up, so load from other processes hits both alike; the medians and the ratio
@@ -93,7 +95,7 @@ def step_flops(G, D, batch, freeze_d_in_g_step=True):
     fwd_g, fwd_d = sum(g), sum(d)
     dx_g, dx_d = sum(g[1:]), sum(d[1:])
     d_step = fwd_g + 2 * (fwd_d + fwd_d + dx_d)                # G fwd; D fwd + dW + dx, real and fake
-    g_step = fwd_g + fwd_d + sum(d) + fwd_g + dx_g              # G fwd, D fwd, D dx (all layers), G dW + dx
+    g_step = fwd_d + sum(d) + fwd_g + dx_g                      # D fwd, D dx (all layers), G dW + dx
     if not freeze_d_in_g_step:
         g_step += fwd_d                                         # D's weight gradients as well
     return d_step + g_step
@@ -122,21 +124,21 @@ def build_minigan(model, device):
     return G, D, optim.Adam(G, **ADAM), optim.Adam(D, **ADAM)
 
 
-def minigan_step(G, D, opt_G, opt_D, loss, real, z1, z2):
+def minigan_step(G, D, opt_G, opt_D, loss, real, z):
     """GANTrainer.train_step without its data sampling and logging."""
-    fake = G.forward(z1)
+    fake = G.forward(z)
     D.zero_grad()
     D.needs_input_grad = False
-    _, dreal = loss.discriminator_real(D.forward(real))
+    _, dreal = loss.real_term(D.forward(real))
     D.backward(dreal)
-    _, dfake = loss.discriminator_fake(D.forward(fake))
+    _, dfake = loss.fake_term(D.forward(fake))
     D.backward(dfake)
     D.needs_input_grad = True
     opt_D.step()
 
     G.zero_grad()
     D.requires_grad_(False)
-    _, dlogits = loss.generator(D.forward(G.forward(z2)))
+    _, dlogits = loss.generator_term(D.forward(fake))           # G's caches are still those of G(z)
     G.backward(D.backward(dlogits))
     D.requires_grad_(True)
     opt_G.step()
@@ -171,13 +173,12 @@ def build_torch(model, device, threads):
     return G, D, torch.optim.Adam(G.parameters(), **ADAM), torch.optim.Adam(D.parameters(), **ADAM)
 
 
-def torch_step(G, D, opt_G, opt_D, real, z1, z2, freeze_d=False):
+def torch_step(G, D, opt_G, opt_D, real, z, freeze_d=False):
     import torch
     import torch.nn.functional as F
-    with torch.no_grad():
-        fake = G(z1)
+    fake = G(z)
     opt_D.zero_grad()
-    real_logits, fake_logits = D(real), D(fake)
+    real_logits, fake_logits = D(real), D(fake.detach())
     loss_D = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
               + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
     loss_D.backward()
@@ -186,7 +187,7 @@ def torch_step(G, D, opt_G, opt_D, real, z1, z2, freeze_d=False):
     opt_G.zero_grad()
     if freeze_d:
         D.requires_grad_(False)
-    logits = D(G(z2))
+    logits = D(fake)
     loss_G = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
     loss_G.backward()
     if freeze_d:
@@ -200,14 +201,14 @@ def make_steps(model, device, batch, threads, freeze_d):
     """{'minigan': step(), 'torch': step()} on fixed inputs (data loading is not timed)."""
     rng = np.random.default_rng(0)
     real = np.tanh(rng.standard_normal((batch, 1, 28, 28))).astype(np.float32)
-    z1, z2 = (rng.standard_normal((batch, Z_DIM)).astype(np.float32) for _ in range(2))
+    z = rng.standard_normal((batch, Z_DIM)).astype(np.float32)
     steps, sync = {}, {}
     if ARGS.memory_probe is None or ARGS.memory_probe[0] == "minigan":
         from minigan.backend import to_device
         G, D, opt_G, opt_D = build_minigan(model, device)
         loss = losses.NonSaturating()
-        m_real, m_z1, m_z2 = (to_device(a, device) for a in (real, z1, z2))
-        steps["minigan"] = lambda: minigan_step(G, D, opt_G, opt_D, loss, m_real, m_z1, m_z2)
+        m_real, m_z = (to_device(a, device) for a in (real, z))
+        steps["minigan"] = lambda: minigan_step(G, D, opt_G, opt_D, loss, m_real, m_z)
         steps["minigan"].models = (G, D)
         if device == "cuda":
             import cupy
@@ -215,8 +216,8 @@ def make_steps(model, device, batch, threads, freeze_d):
     if ARGS.memory_probe is None or ARGS.memory_probe[0] == "torch":
         import torch
         Gt, Dt, opt_Gt, opt_Dt = build_torch(model, device, threads)
-        t_real, t_z1, t_z2 = (torch.from_numpy(a).to(device) for a in (real, z1, z2))
-        steps["torch"] = lambda: torch_step(Gt, Dt, opt_Gt, opt_Dt, t_real, t_z1, t_z2, freeze_d)
+        t_real, t_z = (torch.from_numpy(a).to(device) for a in (real, z))
+        steps["torch"] = lambda: torch_step(Gt, Dt, opt_Gt, opt_Dt, t_real, t_z, freeze_d)
         if device == "cuda":
             sync["torch"] = torch.cuda.synchronize
     return steps, sync
