@@ -43,8 +43,11 @@ class History:
         if not self.records:
             open(path, "w").close()
             return
+        # Every key of every record, in order of first appearance: records of a run resumed
+        # under a newer minigan may carry columns the first ones lack (left empty there).
+        fieldnames = list(dict.fromkeys(k for r in self.records for k in r))
         with open(path, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(self.records[0]))
+            writer = csv.DictWriter(f, fieldnames=fieldnames)
             writer.writeheader()
             writer.writerows(self.records)
 

@@ -26,3 +26,11 @@ def test_progress_line_shows_step_losses_and_rate():
     out = stream.getvalue()
     assert "step 1/2" in out and "d_loss 1.234" in out and "D(G(z)) 0.400" in out and "it/s" in out
     assert out.endswith("\n")
+
+
+def test_csv_keeps_columns_that_appear_later(tmp_path):
+    history = History([{"step": 1.0, "d_loss": 1.0}])
+    history.append({"step": 2, "d_loss": 0.5, "wasserstein_estimate": 0.3})
+    history.save_csv(tmp_path / "h.csv")
+    lines = (tmp_path / "h.csv").read_text().splitlines()
+    assert lines == ["step,d_loss,wasserstein_estimate", "1.0,1.0,", "2.0,0.5,0.3"]
