@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-from minigan.cli import demo_parser, fraction, linear_decay, parse_demo_args, positive_int, status, write_json
+from minigan.cli import (CHECKPOINT, demo_parser, fraction, linear_decay, parse_demo_args, positive_int, status,
+                         trace_and_exit, write_json)
 from minigan.data.toy import get_toy
 from minigan.gan import GANConfig, GANTrainer
 from minigan.gan.trainer import describe
@@ -88,6 +89,10 @@ def main(argv=None):
                        feature_matching=feature_layer(D) if "feature-matching" in trick else None)
     optimizers = [Adam(G, lr=args.lr, betas=(args.beta1, 0.999)), Adam(D, lr=args.lr, betas=(args.beta1, 0.999))]
     trainer = GANTrainer(G, D, *optimizers, toy, config)
+    if args.trace:
+        return trace_and_exit(trainer, args)
+    if args.resume:
+        trainer.load(args.out / CHECKPOINT)                 # weights, optimizers, step, randomness
 
     # Frames and metrics draw their own noise, so drawing them never changes the training run.
     real = toy.sample(NUM_SAMPLES, np.random.default_rng([args.seed, 1]))
@@ -111,11 +116,13 @@ def main(argv=None):
                                       "high_quality_fraction": report.high_quality_fraction})
         return fig
 
-    frames = FrameRecorder(args.out / "frames", frame_steps(args.steps, args.frames), draw)
-    frames.capture(0)
+    frames = FrameRecorder(args.out / "frames", frame_steps(args.steps, args.frames), draw,
+                           resumed_at=trainer.step if args.resume else None)
+    if trainer.step == 0:
+        frames.capture(0)
     decay = linear_decay(optimizers, args.steps, args.decay_start, args.final_lr)
     trainer.fit(args.steps, callback=lambda t, r: (decay(t, r), frames(t, r)), progress=not args.no_progress,
-                checkpoint_path=args.out / "checkpoint.npz")
+                checkpoint_path=args.out / CHECKPOINT, checkpoint_every=max(1, args.steps // 20))
     train_seconds = time.perf_counter() - start
 
     samples = generate(G, noise(NUM_SAMPLES, 4))

@@ -4,9 +4,10 @@
     parser.add_argument("--dataset", ...)            # the demo's own options
     args = parse_demo_args(parser, argv)            # args.device checked, args.out created
 
-Common options: --seed, --out, --device, --steps, --no-progress, --overwrite. A wrong argument,
-an unusable device or a run directory that already holds files (without --overwrite) exits
-with status 2 and the usage line, as argparse does for any bad argument.
+Common options: --seed, --out, --device, --steps, --no-progress, --overwrite, --resume, --trace.
+A wrong argument, an unusable device, a run directory that already holds files (without
+--overwrite or --resume) or --resume without a checkpoint exits with status 2 and the usage
+line, as argparse does for any bad argument.
 """
 import argparse
 import json
@@ -58,6 +59,9 @@ def demo_parser(doc, steps, out):
     parser.add_argument("--steps", type=positive_int, default=steps, help=f"training steps (default {steps})")
     parser.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     parser.add_argument("--overwrite", action="store_true", help="write into a run directory that holds files")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    parser.add_argument("--trace", action="store_true",
+                        help="record one training iteration layer by layer into --out (trace.txt), then exit")
     return parser
 
 
@@ -70,12 +74,35 @@ def parse_demo_args(parser, argv=None):
         parser.error(str(err))
     if args.out is None:
         args.out = Path(args.out_template.format(**vars(args)))
-    try:
-        prepare_run_dir(args.out, args.overwrite)
-    except (FileExistsError, NotADirectoryError) as err:
-        parser.error(str(err))
+    check_run_dir(parser, args)
     args.command = " ".join(["python", sys.argv[0]] + (list(argv) if argv is not None else sys.argv[1:]))
     return args
+
+
+CHECKPOINT = "checkpoint.npz"
+
+
+def check_run_dir(parser, args, checkpoint=CHECKPOINT):
+    """--out must be new or empty, or --overwrite, or --resume with a checkpoint in it (--trace
+    may write into a new directory); otherwise exit 2 with the usage line."""
+    if args.resume and args.overwrite:
+        parser.error("--resume and --overwrite exclude each other")
+    if args.resume:
+        if not (args.out / checkpoint).is_file():
+            parser.error(f"--resume: no {checkpoint} in {args.out}")
+        return
+    try:
+        prepare_run_dir(args.out, args.overwrite or args.trace and not args.out.exists())
+    except (FileExistsError, NotADirectoryError) as err:
+        parser.error(str(err))
+
+
+def trace_and_exit(trainer, args):
+    """--trace: one training iteration recorded layer by layer into args.out (minigan.trace)."""
+    from .trace import trace_step
+    tracer = trace_step(trainer, args.out)
+    status(f"traced {len(tracer.events)} layer calls; wrote {args.out / 'trace.txt'}")
+    return tracer
 
 
 def prepare_run_dir(path, overwrite=False):
@@ -103,13 +130,16 @@ def status(message, enabled=True):
 def linear_decay(optimizers, steps, start=0.5, final=0.01):
     """A trainer callback: each optimizer's learning rate stays as it is up to step ``start * steps``,
     then falls linearly to ``final`` times that value at step ``steps`` (a GAN settles into its
-    equilibrium instead of circling around it)."""
-    base = [opt.hyper["lr"] for opt in optimizers]
+    equilibrium instead of circling around it). The starting rate is kept in the optimizer's
+    ``hyper["initial_lr"]`` (as PyTorch's schedulers keep it), so it travels with checkpoints
+    and a resumed run follows the same schedule."""
+    for opt in optimizers:
+        opt.hyper.setdefault("initial_lr", opt.hyper["lr"])
     first = int(start * steps)
 
     def callback(trainer, record):
         if trainer.step > first:
             factor = 1 - (1 - final) * (trainer.step - first) / max(steps - first, 1)
-            for opt, lr in zip(optimizers, base):
-                opt.hyper["lr"] = lr * factor
+            for opt in optimizers:
+                opt.hyper["lr"] = opt.hyper["initial_lr"] * factor
     return callback

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from .backend import DeviceError, default_device
-from .cli import fraction, non_negative_float, positive_int, prepare_run_dir, write_json
+from .cli import check_run_dir, fraction, non_negative_float, positive_int, write_json
 from .gan.image_run import CHECKPOINT
 
 
@@ -67,16 +67,7 @@ def parse_image_demo_args(parser, argv=None):
         parser.error(str(err))
     if args.out is None:
         args.out = Path(args.out_template.format(**vars(args)))
-    if args.resume and args.overwrite:
-        parser.error("--resume and --overwrite exclude each other")
-    if args.resume:
-        if not (args.out / CHECKPOINT).is_file():
-            parser.error(f"--resume: no {CHECKPOINT} in {args.out}")
-    else:
-        try:
-            prepare_run_dir(args.out, args.overwrite or args.trace and not args.out.exists())
-        except (FileExistsError, NotADirectoryError) as err:
-            parser.error(str(err))
+    check_run_dir(parser, args, CHECKPOINT)
     args.command = " ".join(["python", sys.argv[0]] + (list(argv) if argv is not None else sys.argv[1:]))
     args.parser = parser
     return args

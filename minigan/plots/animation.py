@@ -25,17 +25,21 @@ class FrameRecorder:
     """Saves ``draw(step)`` as ``directory/step_000123.png`` at the given steps.
 
     Use it as a trainer callback (``callback(trainer, record)``) or call ``capture(step)``.
-    Old frames in the directory are removed first, so a GIF never mixes two runs.
+    Old frames in the directory are removed first, so a GIF never mixes two runs; a resumed
+    run (``resumed_at`` = the checkpoint's step) keeps the frames up to that step.
     """
 
-    def __init__(self, directory, steps, draw, dpi=80):
+    def __init__(self, directory, steps, draw, dpi=80, resumed_at=None):
         self.directory = Path(directory)
         self.steps = set(steps)
         self.draw, self.dpi = draw, dpi
         self.paths = []
         self.directory.mkdir(parents=True, exist_ok=True)
-        for old in self.directory.glob("step_*.png"):
-            old.unlink()
+        for old in sorted(self.directory.glob("step_*.png")):
+            if resumed_at is not None and int(old.stem.split("_")[1]) <= resumed_at:
+                self.paths.append(old)
+            else:
+                old.unlink()
 
     def capture(self, step):
         path = save_figure(self.draw(step), self.directory / f"step_{step:06d}.png", dpi=self.dpi)
