@@ -65,8 +65,9 @@ def demo_parser(doc, steps, out):
     return parser
 
 
-def parse_demo_args(parser, argv=None):
-    """Parse, check the device, then create the run directory; any problem exits 2 with the usage."""
+def parse_demo_args(parser, argv=None, checkpoint=None):
+    """Parse, check the device, then the run directory (check_run_dir); any problem exits 2
+    with the usage line."""
     args = parser.parse_args(argv)
     try:
         args.device = default_device(args.device)
@@ -74,7 +75,7 @@ def parse_demo_args(parser, argv=None):
         parser.error(str(err))
     if args.out is None:
         args.out = Path(args.out_template.format(**vars(args)))
-    check_run_dir(parser, args)
+    check_run_dir(parser, args, checkpoint or CHECKPOINT)
     args.command = " ".join(["python", sys.argv[0]] + (list(argv) if argv is not None else sys.argv[1:]))
     return args
 

@@ -14,8 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from .backend import DeviceError, default_device
-from .cli import check_run_dir, fraction, non_negative_float, positive_int, write_json
+from .cli import fraction, non_negative_float, parse_demo_args, positive_int, write_json
 from .gan.image_run import CHECKPOINT
 
 
@@ -60,15 +59,7 @@ def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
 def parse_image_demo_args(parser, argv=None):
     """Parse; check the device and the run directory (empty, or --overwrite, or --resume with a
     checkpoint in it); any problem exits 2 with the usage line."""
-    args = parser.parse_args(argv)
-    try:
-        args.device = default_device(args.device)
-    except DeviceError as err:
-        parser.error(str(err))
-    if args.out is None:
-        args.out = Path(args.out_template.format(**vars(args)))
-    check_run_dir(parser, args, CHECKPOINT)
-    args.command = " ".join(["python", sys.argv[0]] + (list(argv) if argv is not None else sys.argv[1:]))
+    args = parse_demo_args(parser, argv, CHECKPOINT)
     args.parser = parser
     return args
 
