@@ -10,6 +10,12 @@ the ring's centre for the ring, where no data lies. The GAN learns the joint dis
 Also writes metrics.json (median distance to the nearest data point of the regression's outputs
 and of the GAN's samples), history.json and checkpoint.npz (the GAN).
 """
+import os
+
+# Toy-sized matrices: a second BLAS thread only spins, and on a busy machine makes a run several
+# times slower. Set before NumPy loads; an explicit OPENBLAS_NUM_THREADS in the environment wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import time
 
 import numpy as np

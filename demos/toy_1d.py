@@ -14,6 +14,12 @@ Writes to --out: frames/step_*.png, training.gif, final.png, curves.png, metrics
 and std of the generator against the data, histogram KL, D on real and generated samples),
 history.json, history.csv, checkpoint.npz, run.json.
 """
+import os
+
+# Toy-sized matrices: a second BLAS thread only spins, and on a busy machine makes a run several
+# times slower. Set before NumPy loads; an explicit OPENBLAS_NUM_THREADS in the environment wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import shutil
 import time
 

@@ -13,6 +13,12 @@ Writes to --out: frames/step_*.png and training.gif (samples over D's heatmap), 
 curves.png (losses, D(x) and D(G(z))), samples.npy (2,500 generated points), metrics.json
 (mode metrics for ring and grid), history.json, history.csv, checkpoint.npz, run.json.
 """
+import os
+
+# Toy-sized matrices: a second BLAS thread only spins, and on a busy machine makes a run several
+# times slower. Set before NumPy loads; an explicit OPENBLAS_NUM_THREADS in the environment wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import shutil
 import time
