@@ -97,3 +97,38 @@ def layernorm_configs(draw):
     k = draw(st.integers(1, len(shape) - 1))
     return dict(shape=shape, normalized_shape=shape[len(shape) - k:], affine=draw(st.booleans()),
                 eps=draw(st.sampled_from([1e-5, 1e-3])), seed=draw(seeds))
+
+
+@st.composite
+def upsample_configs(draw):
+    """Upsample2d: an integer or a (sh, sw) scale on a small image."""
+    scale = draw(st.sampled_from([1, 2, 3, (1, 2), (2, 1), (2, 3)]))
+    return dict(scale=scale, shape=(draw(sizes), draw(sizes), draw(st.integers(1, 4)), draw(st.integers(1, 4))),
+                seed=draw(seeds))
+
+
+@st.composite
+def avgpool_configs(draw):
+    """AvgPool2d configurations whose output is at least 1x1; stride None means the kernel size."""
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride = draw(st.sampled_from([None, 1, 2, 3, (1, 2), (2, 1)]))
+    H, W = draw(st.integers(kh, kh + 4)), draw(st.integers(kw, kw + 4))
+    kernel = kh if kh == kw else (kh, kw)
+    return dict(kernel_size=kernel, stride=stride, shape=(draw(sizes), draw(sizes), H, W), seed=draw(seeds))
+
+
+@st.composite
+def minibatch_std_configs(draw):
+    """MinibatchStdDev: a batch that the group size divides (groups of 1 up to the whole batch)."""
+    group_size = draw(st.integers(1, 4))
+    groups = draw(st.integers(1, 3))
+    batch = min(group_size, 4) * groups
+    return dict(group_size=group_size, shape=(batch, draw(sizes), draw(st.integers(1, 3)), draw(st.integers(1, 3))),
+                seed=draw(seeds))
+
+
+@st.composite
+def fade_configs(draw):
+    """FadeIn of two small paths with parameters on each side, and an alpha in [0, 1]."""
+    return dict(alpha=draw(st.sampled_from([0.0, 0.3, 0.5, 1.0]) | st.floats(0, 1)), batch=draw(sizes),
+                channels=draw(sizes), size=draw(st.integers(1, 3)), seed=draw(seeds))

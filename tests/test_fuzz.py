@@ -24,6 +24,11 @@ LAYERS = {
     "MinibatchDiscrimination": lambda: nn.MinibatchDiscrimination(3, 2, 2, rng=0),
     "Sequential": lambda: nn.Sequential(nn.Conv2d(2, 3, 3, 2, 1, rng=0), nn.BatchNorm2d(3), nn.LeakyReLU(0.2),
                                         nn.Flatten(), nn.Dense(3 * 2 * 2, 1, rng=1)),
+    "Upsample2d": lambda: nn.Upsample2d(2), "AvgPool2d": lambda: nn.AvgPool2d(2), "PixelNorm": nn.PixelNorm,
+    "MinibatchStdDev": lambda: nn.MinibatchStdDev(2),
+    "FadeIn": lambda: nn.FadeIn(nn.Sequential(nn.Conv2d(2, 1, 1, rng=0), nn.Upsample2d(2)),
+                                nn.Sequential(nn.Upsample2d(2), nn.Conv2d(2, 1, 3, padding=1, rng=1, equalized_lr=True)),
+                                alpha=0.3),
 }
 
 shapes = st.lists(st.integers(0, 4), min_size=0, max_size=5).map(tuple)

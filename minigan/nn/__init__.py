@@ -6,14 +6,19 @@ from .conv_transpose import ConvTranspose2d
 from .dense import Dense
 from . import fast
 from .dropout import Dropout
+from .fade import FadeIn
 from .layernorm import LayerNorm
 from .minibatch_discrimination import MinibatchDiscrimination
+from .minibatch_std import MinibatchStdDev
 from .module import Module
+from .pixelnorm import PixelNorm
+from .pool import AvgPool2d
 from .sequential import Sequential
 from .shape import Flatten, Reshape
+from .upsample import Upsample2d
 
 __all__ = [
     "Module", "Dense", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Reshape", "Dropout", "Sequential",
-    "MinibatchDiscrimination",
+    "MinibatchDiscrimination", "Upsample2d", "AvgPool2d", "PixelNorm", "MinibatchStdDev", "FadeIn",
 ]

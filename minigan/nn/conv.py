@@ -1,6 +1,8 @@
 """2-D convolution (PyTorch's ``nn.Conv2d``, which is a cross-correlation) via im2col."""
 import math
 
+import numpy as np
+
 from . import fast
 from .im2col import col2im, col2im_nhwc, im2col, im2col_nhwc, output_size, pad2d, pad_nhwc
 from .module import Module, as_generator
@@ -42,23 +44,33 @@ class Conv2d(Module):
     Initial weights are PyTorch's default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
     fan_in = C*kh*kw; ``rng`` is a numpy Generator or a seed.
 
+    Equalised learning rate (``equalized_lr=True``, Karras et al. 2018, 4.1): the stored
+    weight V ~ N(0, 1) (bias 0) is scaled at run time by He's constant c = sqrt(2 / fan_in),
+    W = c V; the formulas above hold with W = c V, and dV = c dW.
+
     Fast path (``fast.ENABLED``): the same products with x read channels-last and the
     columns ordered (kh, kw, C), Wm = W.transpose(0, 2, 3, 1).reshape(O, -1); y is an
     (N, O, Ho, Wo) view of (N, Ho, Wo, O) memory, which the next layer reads cheaply.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
-                 rng=None, dtype="float32"):
+                 rng=None, dtype="float32", equalized_lr=False):
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = pair(kernel_size), pair(stride), pair(padding)
         check_conv_arguments("Conv2d", in_channels, out_channels, self.kernel_size, self.stride, self.padding)
         kh, kw = self.kernel_size
         rng = as_generator(rng)
-        bound = 1.0 / math.sqrt(in_channels * kh * kw)
-        self.params["weight"] = rng.uniform(-bound, bound, (out_channels, in_channels, kh, kw)).astype(dtype)
-        if bias:
-            self.params["bias"] = rng.uniform(-bound, bound, out_channels).astype(dtype)
+        self.weight_scale = math.sqrt(2.0 / (in_channels * kh * kw)) if equalized_lr else None
+        if equalized_lr:
+            self.params["weight"] = rng.standard_normal((out_channels, in_channels, kh, kw)).astype(dtype)
+            if bias:
+                self.params["bias"] = np.zeros(out_channels, dtype=dtype)
+        else:
+            bound = 1.0 / math.sqrt(in_channels * kh * kw)
+            self.params["weight"] = rng.uniform(-bound, bound, (out_channels, in_channels, kh, kw)).astype(dtype)
+            if bias:
+                self.params["bias"] = rng.uniform(-bound, bound, out_channels).astype(dtype)
         self.zero_grad()
 
     input_ndims = (4,)
@@ -81,7 +93,7 @@ class Conv2d(Module):
         self.channels_last = False
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         ph, pw = self.padding
-        W = self.params["weight"]
+        W = self.weight()
         xpad = pad2d(x, ph, ph, pw, pw)
         cols, (Ho, Wo) = im2col(xpad, kh, kw, sh, sw)
         self.cols, self.xpad_shape, self.x_shape = cols, xpad.shape, x.shape
@@ -98,11 +110,11 @@ class Conv2d(Module):
             return self._backward_channels_last(dy)
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         ph, pw = self.padding
-        W = self.params["weight"]
+        W = self.weight()
         N, O, Ho, Wo = dy.shape
         dY = dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, O)
         if self.requires_grad:
-            self.accumulate_grad("weight", (dY.T @ self.cols).reshape(W.shape))
+            self.accumulate_grad("weight", self.weight_grad((dY.T @ self.cols).reshape(W.shape)))
             if "bias" in self.params:
                 self.accumulate_grad("bias", dY.sum(axis=0))
         if not self.needs_input_grad:
@@ -128,7 +140,7 @@ class Conv2d(Module):
         dY = dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, O)               # free for channels-last dy
         if self.requires_grad:
             dW = (dY.T @ self.cols).reshape(O, kh, kw, self.in_channels)
-            self.accumulate_grad("weight", dW.transpose(0, 3, 1, 2))
+            self.accumulate_grad("weight", self.weight_grad(dW.transpose(0, 3, 1, 2)))
             if "bias" in self.params:
                 self.accumulate_grad("bias", dY.sum(axis=0))
         if not self.needs_input_grad:
@@ -148,22 +160,32 @@ class Conv2d(Module):
             Wm = self._weight_channels_last()
         else:
             cols, _ = im2col(pad2d(ddx, ph, ph, pw, pw), kh, kw, sh, sw)
-            Wm = self.params["weight"].reshape(O, -1)
+            Wm = self.weight().reshape(O, -1)
         if self.requires_grad:
             dW = dY.T @ cols                                                # (O, kh*kw*C) or (O, C*kh*kw)
             if self.channels_last:
                 dW = dW.reshape(O, kh, kw, self.in_channels).transpose(0, 3, 1, 2)
-            self.accumulate_grad("weight", dW.reshape(self.params["weight"].shape))
+            self.accumulate_grad("weight", self.weight_grad(dW.reshape(self.params["weight"].shape)))
         ddY = cols @ Wm.T                                                   # (N*Ho*Wo, O)
         return ddY.reshape(N, Ho, Wo, O).transpose(0, 3, 1, 2), None
 
     def _weight_channels_last(self):
         """W (O, C, kh, kw) as the (O, kh*kw*C) matrix the channels-last columns need."""
-        return self.params["weight"].transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
+        return self.weight().transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
+
+    def weight(self):
+        """W as forward uses it: the stored weight, times c with the equalised learning rate."""
+        W = self.params["weight"]
+        return W if self.weight_scale is None else W * self.weight_scale
+
+    def weight_grad(self, dW):
+        """The stored weight's gradient from W's: dV = c dW (dW itself without the scale)."""
+        return dW if self.weight_scale is None else dW * self.weight_scale
 
     def extra_repr(self):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, bias={'bias' in self.params}")
+                f"stride={self.stride}, padding={self.padding}, bias={'bias' in self.params}"
+                + (", equalized_lr=True" if self.weight_scale is not None else ""))
 
 
 def conv_output_shape(layer, H, W):

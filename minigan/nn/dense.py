@@ -1,6 +1,8 @@
 """Dense (fully connected) layer, PyTorch's ``nn.Linear``."""
 import math
 
+import numpy as np
+
 from .module import Module, as_generator
 from .validation import LayerInputError, require
 
@@ -23,18 +25,29 @@ class Dense(Module):
 
     Initial weights are PyTorch's default, U(-1/sqrt(in), 1/sqrt(in)) for W and b;
     ``rng`` is a numpy Generator or a seed.
+
+    Equalised learning rate (``equalized_lr=True``, Karras et al. 2018, 4.1): the stored
+    weight V ~ N(0, 1) (bias 0) is scaled at run time by He's constant c = sqrt(2 / in),
+    W = c V, so every layer's weights move at the same pace under Adam. The formulas above
+    hold with W = c V, and dV = c dW.
     """
 
-    def __init__(self, in_features, out_features, bias=True, rng=None, dtype="float32"):
+    def __init__(self, in_features, out_features, bias=True, rng=None, dtype="float32", equalized_lr=False):
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             require(isinstance(n, int) and n >= 1, "Dense", f"{name} must be a positive integer, got {n!r}")
         self.in_features, self.out_features = in_features, out_features
         rng = as_generator(rng)
-        bound = 1.0 / math.sqrt(in_features)
-        self.params["weight"] = rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype)
-        if bias:
-            self.params["bias"] = rng.uniform(-bound, bound, out_features).astype(dtype)
+        self.weight_scale = math.sqrt(2.0 / in_features) if equalized_lr else None
+        if equalized_lr:
+            self.params["weight"] = rng.standard_normal((out_features, in_features)).astype(dtype)
+            if bias:
+                self.params["bias"] = np.zeros(out_features, dtype=dtype)
+        else:
+            bound = 1.0 / math.sqrt(in_features)
+            self.params["weight"] = rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype)
+            if bias:
+                self.params["bias"] = rng.uniform(-bound, bound, out_features).astype(dtype)
         self.zero_grad()
 
     input_ndims = (2,)
@@ -48,7 +61,7 @@ class Dense(Module):
     def forward(self, x):
         self.check_input(x)
         self.x = x
-        y = x @ self.params["weight"].T
+        y = x @ self.weight().T
         if "bias" in self.params:
             y += self.params["bias"]              # y is fresh: add in place
         return y
@@ -57,19 +70,29 @@ class Dense(Module):
         self.check_grad(dy)
         self.dy = dy                              # for backward_backward
         if self.requires_grad:
-            self.accumulate_grad("weight", dy.T @ self.x)
+            self.accumulate_grad("weight", self.weight_grad(dy.T @ self.x))
             if "bias" in self.params:
                 self.accumulate_grad("bias", dy.sum(axis=0))
         if not self.needs_input_grad:
             return None
-        return dy @ self.params["weight"]
+        return dy @ self.weight()
 
     def backward_backward(self, ddx):
         self.check_adjoint(ddx, needs_dy=True)
         if self.requires_grad:
-            self.accumulate_grad("weight", self.dy.T @ ddx)
-        return ddx @ self.params["weight"].T, None
+            self.accumulate_grad("weight", self.weight_grad(self.dy.T @ ddx))
+        return ddx @ self.weight().T, None
+
+    def weight(self):
+        """W as forward uses it: the stored weight, times c with the equalised learning rate."""
+        W = self.params["weight"]
+        return W if self.weight_scale is None else W * self.weight_scale
+
+    def weight_grad(self, dW):
+        """The stored weight's gradient from W's: dV = c dW (dW itself without the scale)."""
+        return dW if self.weight_scale is None else dW * self.weight_scale
 
     def extra_repr(self):
-        return f"{self.in_features}, {self.out_features}, bias={'bias' in self.params}"
+        equalized = ", equalized_lr=True" if self.weight_scale is not None else ""
+        return f"{self.in_features}, {self.out_features}, bias={'bias' in self.params}{equalized}"
 
