@@ -2,6 +2,7 @@
 
     python demos/toy_1d.py                        # data N(2, 0.5^2)
     python demos/toy_1d.py --dataset bimodal      # two Gaussians at -2 and 2, std 0.5
+    python demos/toy_1d.py --loss wgan-gp         # a critic with the gradient penalty (minigan.gan.presets)
 
 Each frame shows the data density (black dotted), the generator's density (green, a kernel
 density estimate of its samples) and the discriminator D(x) (blue dashed); with --z-dim 1 also,
@@ -20,21 +21,18 @@ import os
 # times slower. Set before NumPy loads; an explicit OPENBLAS_NUM_THREADS in the environment wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import shutil
 import time
 
 import numpy as np
 
-from minigan.cli import (CHECKPOINT, demo_parser, fraction, linear_decay, parse_demo_args, positive_int, status,
-                         trace_and_exit, write_json)
+from minigan.cli import (CHECKPOINT, demo_parser, finish_toy_run, fraction, linear_decay, parse_demo_args,
+                         positive_int, status, trace_and_exit)
 from minigan.data.toy import get_toy
-from minigan.gan import GANConfig, GANTrainer
-from minigan.gan.trainer import describe
+from minigan.gan import GANTrainer
+from minigan.gan.presets import PRESETS, RECIPES, recipe
 from minigan.metrics.density import density_metrics
 from minigan.models import generate, toy_discriminator, toy_generator
-from minigan.optim import Adam
-from minigan.plots import (FrameRecorder, discriminator_probability, frame_steps, new_figure, noise_quantiles,
-                           plot_1d_frame, training_curves, write_gif)
+from minigan.plots import FrameRecorder, discriminator_probability, frame_steps, new_figure, noise_quantiles, plot_1d_frame
 
 DATASETS = {"gaussian": {"mean": 2.0, "std": 0.5}, "bimodal": {"means": (-2.0, 2.0), "std": 0.5}}
 NUM_SAMPLES = 10_000
@@ -55,9 +53,15 @@ def main(argv=None):
                         help="noise size; with 1 the frames also draw the map z -> x (default 4)")
     parser.add_argument("--hidden", type=positive_int, default=64, help="units per hidden layer (G and D)")
     parser.add_argument("--depth", type=positive_int, default=2, help="hidden layers (G and D)")
-    parser.add_argument("--g-lr", type=float, default=2e-4, help="G's Adam learning rate")
-    parser.add_argument("--d-lr", type=float, default=1e-3, help="D's Adam learning rate")
-    parser.add_argument("--d-steps", type=positive_int, default=5, help="D steps per G step (k in Goodfellow et al.)")
+    parser.add_argument("--loss", choices=RECIPES, default="non-saturating",
+                        help="a loss, or a preset: wgan, wgan-gp, r1 (default non-saturating; under a critic's "
+                             "loss the frames draw sigmoid(D(x)))")
+    parser.add_argument("--g-lr", type=float, default=None, help="G's learning rate (default 2e-4; a preset's own)")
+    parser.add_argument("--d-lr", type=float, default=None, help="D's learning rate (default 1e-3; a preset's own)")
+    parser.add_argument("--d-steps", type=positive_int, default=None,
+                        help="D steps per G step, k in Goodfellow et al. (default 5)")
+    parser.add_argument("--average", type=fraction, default=0.0, metavar="DECAY",
+                        help="draw samples from a moving average of G's weights with this decay (default 0: off)")
     parser.add_argument("--decay-start", type=fraction, default=0.5, help="fraction of the run before lr decay")
     parser.add_argument("--final-lr", type=fraction, default=0.01, help="last lr as a fraction of the first")
     parser.add_argument("--frames", type=positive_int, default=40)
@@ -68,9 +72,13 @@ def main(argv=None):
     rng = np.random.default_rng(args.seed)
     G = toy_generator(args.z_dim, 1, args.hidden, args.depth, rng=rng).to(args.device)
     D = toy_discriminator(1, args.hidden, args.depth, rng=rng).to(args.device)
-    optimizers = [Adam(G, lr=args.g_lr, betas=(0.5, 0.999)), Adam(D, lr=args.d_lr, betas=(0.5, 0.999))]
-    config = GANConfig(batch_size=args.batch_size, z_dim=args.z_dim, d_steps=args.d_steps, seed=args.seed)
+    plain = args.loss not in PRESETS
+    config, *optimizers = recipe(args.loss, G, D, lr_g=args.g_lr or (2e-4 if plain else None),
+                                 lr_d=args.d_lr or (1e-3 if plain else None), beta1=0.5 if plain else None,
+                                 d_steps=args.d_steps or (5 if plain else None), batch_size=args.batch_size, z_dim=args.z_dim,
+                                 seed=args.seed, g_average=args.average)
     trainer = GANTrainer(G, D, *optimizers, toy, config)
+    sampler = trainer.sampler                           # G, or G's weight average with --average
     if args.trace:
         return trace_and_exit(trainer, args)
     if args.resume:
@@ -86,8 +94,8 @@ def main(argv=None):
         return np.random.default_rng([args.seed, stream]).standard_normal((n, args.z_dim))
 
     def draw(step):
-        generated = generate(G, noise(5000, 2))
-        gz = generate(G, z_arrows)[:, 0] if z_arrows is not None else None
+        generated = generate(sampler, noise(5000, 2))
+        gz = generate(sampler, z_arrows)[:, 0] if z_arrows is not None else None
         fig, ax = new_figure(6.4, 4.4)
         plot_1d_frame(ax, xs, data_density, generated[:, 0], discriminator_probability(D, xs[:, None]),
                       z=z_arrows, gz=gz, title=f"{args.dataset}: step {step}")
@@ -103,8 +111,8 @@ def main(argv=None):
     train_seconds = time.perf_counter() - start
 
     data = toy.sample(NUM_SAMPLES, np.random.default_rng([args.seed, 1]))
-    generated = generate(G, noise(NUM_SAMPLES, 4))
-    metrics = {"dataset": args.dataset, "seed": args.seed, "steps": args.steps, "num_samples": NUM_SAMPLES,
+    generated = generate(sampler, noise(NUM_SAMPLES, 4))
+    metrics = {"dataset": args.dataset, "loss": args.loss, "average": args.average, "seed": args.seed, "steps": args.steps, "num_samples": NUM_SAMPLES,
                **density_metrics(data, generated), "true_mean": mean, "true_std": std}
     metrics["std_relative_error"] = abs(metrics["std"] - std) / std
     metrics["mean_relative_error"] = abs(metrics["mean"] - mean) / abs(mean) if mean else None
@@ -114,15 +122,7 @@ def main(argv=None):
     metrics["d_max_distance_from_half"] = float(np.abs(discriminator_probability(D, xs[inside, None]) - 0.5).max())
     metrics["train_seconds"] = train_seconds
 
-    shutil.copyfile(frames.paths[-1], args.out / "final.png")
-    write_gif(frames.paths, args.out / "training.gif")
-    training_curves(trainer.history, args.out / "curves.png", title=f"1-D {args.dataset}")
-    trainer.history.save_json(args.out / "history.json")
-    trainer.history.save_csv(args.out / "history.csv")
-    metrics["wall_seconds"] = time.perf_counter() - start
-    write_json(args.out / "metrics.json", metrics)
-    write_json(args.out / "run.json", {"command": args.command, "args": {k: str(v) for k, v in vars(args).items()},
-                                       **describe(trainer)})
+    finish_toy_run(args, trainer, frames, metrics, start, f"1-D {args.dataset}, {args.loss}")
     status(f"generator mean {metrics['mean']:.3f} std {metrics['std']:.3f} (data {mean:.3f}, {std:.3f}); "
            f"histogram KL {metrics['histogram_kl']:.4f}; D on data {metrics['d_on_data']:.3f}")
     status(f"wrote {args.out} in {metrics['wall_seconds']:.0f} s", not args.no_progress)

@@ -3,6 +3,7 @@
     python demos/toy_2d.py --dataset ring                      # plain GAN: seed 0 fills 4 modes of 8
     python demos/toy_2d.py --dataset ring --trick minibatch     # mini-batch discrimination: all 8, evenly
     python demos/toy_2d.py --dataset grid --z-dim 2 --hidden 256
+    python demos/toy_2d.py --dataset grid --loss wgan-gp --average 0.999    # WGAN-GP, samples from G's average
 
 Measured over 5 seeds in docs/toy_results.md. The default run takes about a minute on 2 CPU
 cores; mini-batch discrimination makes a step about 2.5 times as long.
@@ -11,6 +12,10 @@ Tricks (join several with +): none, minibatch (a MinibatchDiscrimination layer i
 of 2 dims), replay (D also sees fakes of the last 50 batches), smoothing (one-sided, real label 0.9),
 noise (instance noise, std 0.1 annealed to 0 over the first half), feature-matching.
 Both learning rates stay constant for the first half of the run, then fall linearly to 1% of it.
+--loss takes a loss (Adam, lr 1e-3, betas 0.5/0.999) or a preset with its own optimizer, critic
+steps and penalty: wgan (weight clipping), wgan-gp (gradient penalty), r1 (minigan.gan.presets).
+--average 0.999 draws every picture and metric from an exponential moving average of G's weights
+(minigan.gan.averaging).
 
 Writes to --out: frames/step_*.png and training.gif (samples over D's heatmap), final.png,
 curves.png (losses, D(x) and D(G(z))), samples.npy (2,500 generated points), metrics.json
@@ -23,21 +28,18 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
-import shutil
 import time
 
 import numpy as np
 
-from minigan.cli import (CHECKPOINT, demo_parser, fraction, linear_decay, parse_demo_args, positive_int, status,
-                         trace_and_exit, write_json)
+from minigan.cli import (CHECKPOINT, demo_parser, finish_toy_run, fraction, linear_decay, non_negative_float,
+                         parse_demo_args, positive_int, status, trace_and_exit)
 from minigan.data.toy import get_toy
-from minigan.gan import GANConfig, GANTrainer
-from minigan.gan.trainer import describe
+from minigan.gan import GANTrainer
+from minigan.gan.presets import PRESETS, RECIPES, recipe
 from minigan.metrics.modes import NUM_SAMPLES, mode_metrics, nearest_mode
 from minigan.models import feature_layer, generate, toy_discriminator, toy_generator
-from minigan.optim import Adam
-from minigan.plots import (FrameRecorder, discriminator_probability, frame_steps, grid_points, new_figure,
-                           plot_2d_frame, training_curves, write_gif)
+from minigan.plots import FrameRecorder, discriminator_probability, frame_steps, grid_points, new_figure, plot_2d_frame
 
 TRICKS = ("none", "minibatch", "replay", "smoothing", "noise", "feature-matching")
 MINIBATCH_KERNELS = (3, 2)          # (num_kernels, kernel_dim)
@@ -80,13 +82,26 @@ def main(argv=None):
     parser.add_argument("--hidden", type=positive_int, default=128, help="units per hidden layer (G and D)")
     parser.add_argument("--depth", type=positive_int, default=3, help="hidden layers (G and D)")
     parser.add_argument("--batch-norm", action="store_true", help="batch norm in G's hidden layers")
-    parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate, G and D")
-    parser.add_argument("--beta1", type=float, default=0.5)
+    parser.add_argument("--loss", choices=RECIPES, default="non-saturating",
+                        help="a loss, or a preset: wgan, wgan-gp, r1 (default non-saturating)")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="learning rate, G and D (default 1e-3; a preset's own with a preset)")
+    parser.add_argument("--beta1", type=fraction, default=None, help="Adam beta1 (default 0.5; a preset's own)")
+    parser.add_argument("--d-steps", type=positive_int, default=None, help="D steps per G step (default 1; a preset's own)")
+    parser.add_argument("--penalty-weight", type=non_negative_float, default=None,
+                        help="lambda of wgan-gp, gamma of r1 (default 10)")
+    parser.add_argument("--average", type=fraction, default=0.0, metavar="DECAY",
+                        help="draw samples from a moving average of G's weights with this decay, e.g. 0.999 "
+                             "(default 0: off)")
     parser.add_argument("--decay-start", type=fraction, default=0.5, help="fraction of the run before lr decay")
     parser.add_argument("--final-lr", type=fraction, default=0.01, help="last lr as a fraction of --lr")
     parser.add_argument("--frames", type=positive_int, default=30)
     args = parse_demo_args(parser, argv)
     trick = args.trick.split("+")
+    if args.loss in PRESETS and PRESETS[args.loss]["config"].get("penalty") and ("minibatch" in trick
+                                                                                or args.batch_norm):
+        parser.error(f"--loss {args.loss} penalises each sample's gradient: D must not mix samples "
+                     f"(no minibatch trick), and G's batch norm is not allowed with it here either")
     start = time.perf_counter()
 
     toy = get_toy(args.dataset)
@@ -94,10 +109,17 @@ def main(argv=None):
     minibatch = MINIBATCH_KERNELS if "minibatch" in trick else None
     G = toy_generator(args.z_dim, 2, args.hidden, args.depth, batch_norm=args.batch_norm, rng=rng).to(args.device)
     D = toy_discriminator(2, args.hidden, args.depth, minibatch=minibatch, rng=rng).to(args.device)
-    config = GANConfig(batch_size=args.batch_size, z_dim=args.z_dim, seed=args.seed, **config_for(trick, args),
-                       feature_matching=feature_layer(D) if "feature-matching" in trick else None)
-    optimizers = [Adam(G, lr=args.lr, betas=(args.beta1, 0.999)), Adam(D, lr=args.lr, betas=(args.beta1, 0.999))]
+    lr = args.lr if args.lr is not None or args.loss in PRESETS else 1e-3
+    try:
+        config, *optimizers = recipe(args.loss, G, D, lr_g=lr, lr_d=lr, beta1=args.beta1, batch_size=args.batch_size,
+                                     z_dim=args.z_dim, seed=args.seed, d_steps=args.d_steps,
+                                     penalty_weight=args.penalty_weight, g_average=args.average,
+                                     feature_matching=feature_layer(D) if "feature-matching" in trick else None,
+                                     **config_for(trick, args))
+    except ValueError as err:                           # e.g. label smoothing with a critic
+        parser.error(str(err))
     trainer = GANTrainer(G, D, *optimizers, toy, config)
+    sampler = trainer.sampler                           # G, or G's weight average with --average
     if args.trace:
         return trace_and_exit(trainer, args)
     if args.resume:
@@ -114,13 +136,13 @@ def main(argv=None):
         return np.random.default_rng([args.seed, stream]).standard_normal((n, args.z_dim))
 
     def draw(step):
-        samples = generate(G, noise(1000, 2))
+        samples = generate(sampler, noise(1000, 2))
         heat = discriminator_probability(D, grid, context=samples[: args.batch_size]).reshape(80, 80)
         fig, ax = new_figure(5.2, 4.4)
         plot_2d_frame(ax, samples, heat, bounds, real=real[:1000], modes=modes,
                       title=f"{args.dataset}, {args.trick}: step {step}")
         if modes is not None:
-            report = mode_metrics(generate(G, noise(NUM_SAMPLES, 3)), modes, toy.std)
+            report = mode_metrics(generate(sampler, noise(NUM_SAMPLES, 3)), modes, toy.std)
             progress_of_modes.append({"step": step, "modes_captured": report.modes_captured,
                                       "high_quality_fraction": report.high_quality_fraction})
         return fig
@@ -134,28 +156,21 @@ def main(argv=None):
                 checkpoint_path=args.out / CHECKPOINT, checkpoint_every=max(1, args.steps // 20))
     train_seconds = time.perf_counter() - start
 
-    samples = generate(G, noise(NUM_SAMPLES, 4))
+    samples = generate(sampler, noise(NUM_SAMPLES, 4))
     np.save(args.out / "samples.npy", samples.astype(np.float32))
     report = mode_metrics(samples, modes, toy.std) if modes is not None else None
     last = max(1, args.steps // 100)
     more_data = toy.sample(NUM_SAMPLES, np.random.default_rng([args.seed, 5]))
     metrics = {
-        "dataset": args.dataset, "trick": args.trick, "seed": args.seed, "steps": args.steps,
+        "dataset": args.dataset, "trick": args.trick, "loss": args.loss, "average": args.average,
+        "seed": args.seed, "steps": args.steps,
         "num_samples": NUM_SAMPLES, "modes": report.to_dict() if report else None,
         "median_nearest_data_distance": {"generated": nearest_distance(samples, real),
                                          "data": nearest_distance(more_data, real)},
         "d_real": trainer.history.mean("d_real", last), "d_fake": trainer.history.mean("d_fake", last),
         "modes_over_training": progress_of_modes, "train_seconds": train_seconds,
     }
-    shutil.copyfile(frames.paths[-1], args.out / "final.png")
-    write_gif(frames.paths, args.out / "training.gif")
-    training_curves(trainer.history, args.out / "curves.png", title=f"{args.dataset}, {args.trick}")
-    trainer.history.save_json(args.out / "history.json")
-    trainer.history.save_csv(args.out / "history.csv")
-    metrics["wall_seconds"] = time.perf_counter() - start
-    write_json(args.out / "metrics.json", metrics)
-    write_json(args.out / "run.json", {"command": args.command, "args": {k: str(v) for k, v in vars(args).items()},
-                                       **describe(trainer)})
+    finish_toy_run(args, trainer, frames, metrics, start, f"{args.dataset}, {args.trick}, {args.loss}")
     if report:
         status(f"{report.modes_captured}/{report.num_modes} modes, {100 * report.high_quality_fraction:.1f}% "
                f"high quality, reverse KL {report.reverse_kl:.3f}")

@@ -12,7 +12,9 @@ line, as argparse does for any bad argument.
 import argparse
 import json
 import math
+import shutil
 import sys
+import time
 from pathlib import Path
 
 from .backend import DeviceError, default_device
@@ -144,3 +146,23 @@ def linear_decay(optimizers, steps, start=0.5, final=0.01):
             for opt in optimizers:
                 opt.hyper["lr"] = opt.hyper["initial_lr"] * factor
     return callback
+
+
+def finish_toy_run(args, trainer, frames, metrics, start, title):
+    """What a toy demo leaves in args.out after training: final.png (the last frame), training.gif,
+    curves.png (with the critic's Wasserstein estimate under a Wasserstein loss), history.json
+    and .csv, metrics.json (with the wall time since ``start``, a perf_counter reading) and
+    run.json (the command and the set-up)."""
+    from .gan.trainer import describe
+    from .plots import training_curves, write_gif
+    shutil.copyfile(frames.paths[-1], args.out / "final.png")
+    write_gif(frames.paths, args.out / "training.gif")
+    training_curves(trainer.history, args.out / "curves.png", title=title,
+                    wasserstein=trainer.config.loss == "wasserstein")
+    trainer.history.save_json(args.out / "history.json")
+    trainer.history.save_csv(args.out / "history.csv")
+    metrics["wall_seconds"] = time.perf_counter() - start
+    write_json(args.out / "metrics.json", metrics)
+    write_json(args.out / "run.json", {"command": args.command, "args": {k: str(v) for k, v in vars(args).items()},
+                                       **describe(trainer)})
+    return metrics

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .cli import fraction, non_negative_float, parse_demo_args, positive_int, write_json
 from .gan.image_run import CHECKPOINT
+from .gan.presets import PRESETS, RECIPES
 
 
 def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
@@ -33,13 +34,21 @@ def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
     p.add_argument("--trace", action="store_true", help="trace one training iteration into --out, then exit")
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     recipe = p.add_argument_group("recipe")
-    recipe.add_argument("--loss", default="non-saturating",
-                        choices=["minimax", "non-saturating", "least-squares", "hinge", "wasserstein"])
-    recipe.add_argument("--lr-g", type=non_negative_float, default=lr, help=f"G's Adam learning rate (default {lr})")
-    recipe.add_argument("--lr-d", type=non_negative_float, default=lr, help=f"D's Adam learning rate (default {lr})")
-    recipe.add_argument("--beta1", type=fraction, default=0.5, help="Adam beta1 (default 0.5)")
-    recipe.add_argument("--beta2", type=fraction, default=0.999, help="Adam beta2 (default 0.999)")
-    recipe.add_argument("--d-steps", type=positive_int, default=1, help="D steps per G step (default 1)")
+    recipe.add_argument("--loss", default="non-saturating", choices=RECIPES,
+                        help="a loss, or a preset with its own optimizer, D steps and penalty: wgan, wgan-gp, r1 "
+                             "(minigan.gan.presets; default non-saturating)")
+    recipe.add_argument("--lr-g", type=non_negative_float, default=None,
+                        help=f"G's learning rate (default {lr}; a preset's own)")
+    recipe.add_argument("--lr-d", type=non_negative_float, default=None,
+                        help=f"D's learning rate (default {lr}; a preset's own)")
+    recipe.add_argument("--beta1", type=fraction, default=None, help="Adam beta1 (default 0.5; a preset's own)")
+    recipe.add_argument("--beta2", type=fraction, default=None, help="Adam beta2 (default 0.999; a preset's own)")
+    recipe.add_argument("--d-steps", type=positive_int, default=None, help="D steps per G step (default 1; a preset's own)")
+    recipe.add_argument("--penalty-weight", type=non_negative_float, default=None,
+                        help="lambda of wgan-gp, gamma of r1 (default 10)")
+    recipe.add_argument("--average", type=fraction, default=0.0, metavar="DECAY",
+                        help="draw grids, samples and scores from a moving average of G's weights with this "
+                             "decay, e.g. 0.999 (default 0: off)")
     recipe.add_argument("--label-smoothing", type=fraction, default=0.0, help="one-sided (default 0)")
     recipe.add_argument("--instance-noise", type=non_negative_float, default=0.0,
                         help="std of noise on D's inputs, annealed to 0 over the run (default 0)")
@@ -61,6 +70,7 @@ def parse_image_demo_args(parser, argv=None):
     checkpoint in it); any problem exits 2 with the usage line."""
     args = parse_demo_args(parser, argv, CHECKPOINT)
     args.parser = parser
+    args.penalty = PRESETS.get(args.loss, {}).get("config", {}).get("penalty")
     return args
 
 
@@ -68,24 +78,27 @@ def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
     """The trainer of a demo: Adam on both, EpochSampler over the (first --train-size) images."""
     from .data.batches import EpochSampler
     from .data.fashion_mnist import load_fashion_mnist, to_tanh_range
-    from .gan import GANConfig, GANTrainer
+    from .gan import GANTrainer
     from .gan.conditional import ConditionalGANTrainer
-    from .optim import Adam
+    from .gan.presets import recipe
     data = data or load_fashion_mnist("train", root=args.data_root)
     x, labels = to_tanh_range(data.images[:args.train_size]), data.labels[:args.train_size]
     if args.batch_size > len(x):
         args.parser.error(f"--batch-size {args.batch_size} is larger than the {len(x)} training images")
-    config = GANConfig(loss=args.loss, d_steps=args.d_steps, batch_size=args.batch_size, z_dim=z_dim,
-                       seed=args.seed, label_smoothing=args.label_smoothing, instance_noise=args.instance_noise,
-                       g_fresh_noise=args.g_fresh_noise)
-    steps_per_epoch = args.limit_batches or len(x) // args.batch_size
-    if args.instance_noise:
-        config.instance_noise_steps = args.epochs * steps_per_epoch
+    d_steps = args.d_steps or PRESETS.get(args.loss, {}).get("config", {}).get("d_steps", 1)
+    steps_per_epoch = args.limit_batches or len(x) // (args.batch_size * d_steps)   # each D step takes a batch
     G.to(args.device), D.to(args.device)
-    betas = (args.beta1, args.beta2)
+    try:
+        config, g_opt, d_opt = recipe(
+            args.loss, G, D, lr_g=args.lr_g, lr_d=args.lr_d, beta1=args.beta1, beta2=args.beta2,
+            d_steps=args.d_steps, penalty_weight=args.penalty_weight, batch_size=args.batch_size, z_dim=z_dim,
+            seed=args.seed, label_smoothing=args.label_smoothing or None, instance_noise=args.instance_noise,
+            instance_noise_steps=args.epochs * steps_per_epoch if args.instance_noise else None, g_fresh_noise=args.g_fresh_noise,
+            g_average=args.average)
+    except ValueError as err:                           # e.g. label smoothing with a critic
+        args.parser.error(str(err))
     trainer_class = ConditionalGANTrainer if conditional else GANTrainer
-    trainer = trainer_class(G, D, Adam(G, lr=args.lr_g, betas=betas), Adam(D, lr=args.lr_d, betas=betas),
-                            EpochSampler(x, labels), config)
+    trainer = trainer_class(G, D, g_opt, d_opt, EpochSampler(x, labels), config)
     return trainer, steps_per_epoch
 
 

@@ -83,6 +83,15 @@ def test_training_curves_png(tmp_path):
     assert Image.open(path).size[0] > Image.open(path).size[1]
 
 
+def test_wasserstein_curves_read_the_critics_estimate(tmp_path):
+    records = [{"step": i, "d_loss": -1.0, "g_loss": 0.5, "d_real": 0.6, "d_fake": 0.4} for i in range(1, 21)]
+    assert is_png(training_curves(History(records), tmp_path / "a.png"))
+    with pytest.raises(KeyError, match="wasserstein_estimate"):
+        training_curves(History(records), tmp_path / "b.png", wasserstein=True)
+    records = [{**r, "wasserstein_estimate": 2.0 / r["step"]} for r in records]
+    assert is_png(training_curves(History(records), tmp_path / "c.png", wasserstein=True))
+
+
 def test_1d_and_2d_frames_and_averaging_figure(tmp_path):
     xs = np.linspace(-1, 3, 50)
     density = np.exp(-xs ** 2)

@@ -24,6 +24,8 @@ class GANConfig:
     replay_fraction:   ... of which this fraction of D's fake batch is drawn (Shrivastava et al. 2017)
     feature_matching:  G matches the mean of D's features at this layer index instead of
                        fooling D's output (Salimans et al. 2016); None: off
+    g_average:         decay of an exponential moving average of G's weights (e.g. 0.999), the
+                       network that draws samples and metrics (averaging.py); 0: off
     g_fresh_noise:     draw new noise for the generator step; by default G's step reuses the
                        fake batch of the last D step (as PyTorch's DCGAN example does), which
                        saves one forward pass of G: G's weights have not changed since.
@@ -45,6 +47,7 @@ class GANConfig:
     replay_size: int = 0
     replay_fraction: float = 0.5
     feature_matching: int | None = None
+    g_average: float = 0.0
     g_fresh_noise: bool = False
     check_finite: bool = True
     rollback: int = 0
@@ -64,6 +67,8 @@ class GANConfig:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
         if self.label_smoothing and self.loss not in ("minimax", "non-saturating", "least-squares"):
             raise ValueError(f"label smoothing needs a loss with a real label, not {self.loss!r}")
+        if not 0 <= self.g_average < 1:
+            raise ValueError(f"g_average must be in [0, 1), got {self.g_average}")
         if not 0 <= self.replay_fraction <= 1:
             raise ValueError(f"replay_fraction must be in [0, 1], got {self.replay_fraction}")
 

@@ -26,6 +26,7 @@ trainer's rng, so drawing grids does not change the training run.
 A conditional trainer's G (a LabelledGenerator) is drawn with concat(z, onehot(y)): the grid
 has one row per class, samples.npy has equally many of each class (y = i mod C), and
 metrics.json adds the share of each class's samples the classifier assigns to that class.
+With ``config.g_average`` every image comes from the trainer's ``sampler``, G's weight average.
 """
 import time
 from pathlib import Path
@@ -158,10 +159,10 @@ class ImageRun:
         self._start = time.perf_counter()
 
     def samples(self):
-        return generate(self.trainer.G, self.sample_inputs, mode=self.sample_mode)
+        return generate(self.trainer.sampler, self.sample_inputs, mode=self.sample_mode)
 
     def save_grid(self, epoch):
-        images = generate(self.trainer.G, self.grid_inputs, mode=self.sample_mode)
+        images = generate(self.trainer.sampler, self.grid_inputs, mode=self.sample_mode)
         return save_image_grid(images, self.out / "grids" / f"epoch_{epoch:03d}.png", self.grid_columns,
                                title=f"epoch {epoch}")
 
@@ -175,7 +176,7 @@ class ImageRun:
         history.save_csv(self.out / "history.csv")
         _write_json(self.out / "epochs.json", self.epochs)
         if len(history):
-            training_curves(history, self.out / "curves.png")
+            training_curves(history, self.out / "curves.png", wasserstein=self.trainer.config.loss == "wasserstein")
 
     def finish(self):
         """samples.npy, metrics.json (with a scorer), training.gif, and for a conditional G
@@ -204,7 +205,7 @@ class ImageRun:
         from ..data.fashion_mnist import CLASSES
         names = names or CLASSES
         labels = [f"{names[k]}  {100 * a:.0f}%" for k, a in enumerate(per_class)]
-        images = generate(self.trainer.G, self.grid_inputs, mode=self.sample_mode)
+        images = generate(self.trainer.sampler, self.grid_inputs, mode=self.sample_mode)
         return save_image_grid(images, self.out / "classes.png", self.grid_columns, row_labels=labels,
                                title="one row per class; % of that class's samples the classifier agrees with")
 

@@ -29,6 +29,7 @@ from ..backend import device_of, to_device, to_numpy
 from ..losses import get_loss
 from ..nn.activations import sigmoid
 from ..nn.sequential import Sequential
+from .averaging import WeightAverage
 from .checkpoint import load_checkpoint, load_model_arrays, model_arrays, save_checkpoint
 from .config import GANConfig
 from .guards import NonFiniteError, check_finite
@@ -60,6 +61,7 @@ class GANTrainer:
         self.generator_loss = get_loss(c.loss)
         self.rng = np.random.default_rng(c.seed)
         self.replay = ReplayBuffer(c.replay_size) if c.replay_size else None
+        self.G_average = WeightAverage(G, c.g_average) if c.g_average else None
         self.features = Sequential(*D.layers[: c.feature_matching]) if c.feature_matching else None
         self.step = 0
         self.history = History()
@@ -70,6 +72,12 @@ class GANTrainer:
     @property
     def device(self):
         return device_of(next(iter(self.G.params.values())))
+
+    @property
+    def sampler(self):
+        """The network that draws samples for pictures and metrics: G's weight average when
+        config.g_average is on, else G itself."""
+        return self.G if self.G_average is None else self.G_average.average
 
     def noise(self, n):
         """z ~ N(0, I), drawn on the CPU from the trainer's Generator, in G's dtype and device."""
@@ -151,6 +159,8 @@ class GANTrainer:
         if c.check_finite:
             check_finite("G", self.G, float(value), self.step + 1)
         self.g_optimizer.step()
+        if self.G_average is not None:
+            self.G_average.update(self.G)
         return {"g_loss": float(value)}
 
     def train_step(self):
@@ -221,6 +231,9 @@ class GANTrainer:
             for i, m in enumerate(model.modules()):
                 if isinstance(getattr(m, "rng", None), np.random.Generator):
                     meta["layer_rngs"][f"{prefix}/{i}"] = m.rng.bit_generator.state
+        if self.G_average is not None:
+            arrays.update(model_arrays(self.G_average.average, "G_average"))
+            meta["g_average_updates"] = self.G_average.updates
         if self.replay is not None:
             for k, v in self.replay.state_dict().items():
                 arrays[f"replay/{k}"] = np.asarray(v)
@@ -249,6 +262,9 @@ class GANTrainer:
                 state = meta["layer_rngs"].get(f"{prefix}/{i}")
                 if state is not None:
                     m.rng.bit_generator.state = state
+        if self.G_average is not None:
+            load_model_arrays(self.G_average.average, arrays, "G_average", source=str(path))
+            self.G_average.updates = int(meta["g_average_updates"])
         if self.replay is not None:
             self.replay.load_state_dict({k: arrays[f"replay/{k}"] for k in ("items", "count", "position")})
         if "data" in meta and hasattr(self.data, "load_state_dict"):

@@ -7,12 +7,16 @@
        -> Conv2d(64, 128, 4, 2, 1) -> BatchNorm2d -> LeakyReLU(0.2)                     (N, 128, 7, 7)
        -> Flatten -> Dense(6272, 1)                                                     (N, 1) logits
 
+With ``norm="layer"`` D's batch norm becomes LayerNorm((128, 7, 7)): a critic trained with a
+gradient penalty (WGAN-GP, R1) must judge each sample alone, and batch norm mixes them
+(Gulrajani et al. 2017, section 4).
+
 A layer followed by batch norm has no bias: batch norm subtracts the mean, so the bias
 would get a gradient of exactly zero (up to rounding) and never matter. Weights start
 from DCGAN's N(0, 0.02), batch-norm scales from N(1, 0.02) (``minigan.init.dcgan``).
 """
 from ..init import dcgan
-from ..nn import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dense, Flatten, LeakyReLU, ReLU,
+from ..nn import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dense, Flatten, LayerNorm, LeakyReLU, ReLU,
                   Reshape, Sequential, Tanh)
 from ..nn.module import as_generator
 
@@ -30,13 +34,17 @@ def dcgan_generator(z_dim=100, channels=1, width=64, rng=None, dtype="float32"):
     return dcgan(G, rng)
 
 
-def dcgan_discriminator(channels=1, width=64, rng=None, dtype="float32"):
-    """Images (N, channels, 28, 28) to one logit each, (N, 1)."""
+def dcgan_discriminator(channels=1, width=64, rng=None, dtype="float32", norm="batch"):
+    """Images (N, channels, 28, 28) to one logit each, (N, 1); norm: "batch" or "layer"."""
+    if norm not in ("batch", "layer"):
+        raise ValueError(f"norm must be 'batch' or 'layer', got {norm!r}")
     rng = as_generator(rng)
+    normalise = (BatchNorm2d(2 * width, dtype=dtype) if norm == "batch"
+                 else LayerNorm((2 * width, 7, 7), dtype=dtype))
     D = Sequential(
         Conv2d(channels, width, 4, 2, 1, rng=rng, dtype=dtype), LeakyReLU(0.2),
-        Conv2d(width, 2 * width, 4, 2, 1, bias=False, rng=rng, dtype=dtype),
-        BatchNorm2d(2 * width, dtype=dtype), LeakyReLU(0.2),
+        Conv2d(width, 2 * width, 4, 2, 1, bias=norm == "layer", rng=rng, dtype=dtype),
+        normalise, LeakyReLU(0.2),
         Flatten(), Dense(2 * width * 7 * 7, 1, rng=rng, dtype=dtype),
     )
     return dcgan(D, rng)

@@ -41,39 +41,47 @@ def _smoothing_window(n):
     return max(1, n // 100)
 
 
-def plot_losses(ax, history):
-    """D's and G's loss over steps (thin: raw, thick: moving average over 1% of the run)."""
+def plot_series(ax, history, series):
+    """Each (key, label, color) of ``series`` over generator steps: thin the raw values, thick
+    their moving average over 1% of the run."""
     steps = history["step"]
     window = _smoothing_window(len(steps))
-    for key, label, color in (("d_loss", "D loss", "tab:blue"), ("g_loss", "G loss", "tab:orange")):
+    for key, label, color in series:
         values = history[key]
         ax.plot(steps, values, color=color, alpha=0.25, linewidth=0.5)
         ax.plot(steps, moving_average(values, window), color=color, label=label)
     ax.set_xlabel("generator step")
-    ax.set_ylabel("loss")
     ax.legend(loc="upper right")
+
+
+def plot_losses(ax, history):
+    """D's and G's loss over steps."""
+    plot_series(ax, history, (("d_loss", "D loss", "tab:blue"), ("g_loss", "G loss", "tab:orange")))
+    ax.set_ylabel("loss")
 
 
 def plot_discriminator_outputs(ax, history):
     """Mean D(x) on real data and D(G(z)) on fakes over steps; both meet at 1/2 at the equilibrium."""
-    steps = history["step"]
-    window = _smoothing_window(len(steps))
-    for key, label, color in (("d_real", "D(x), real", "tab:green"), ("d_fake", "D(G(z)), fake", "tab:red")):
-        values = history[key]
-        ax.plot(steps, values, color=color, alpha=0.25, linewidth=0.5)
-        ax.plot(steps, moving_average(values, window), color=color, label=label)
+    plot_series(ax, history, (("d_real", "D(x), real", "tab:green"), ("d_fake", "D(G(z)), fake", "tab:red")))
     ax.axhline(0.5, color="gray", linestyle=":", linewidth=1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("generator step")
     ax.set_ylabel("mean discriminator output")
-    ax.legend(loc="upper right")
 
 
-def training_curves(history, path, title=None):
-    """One PNG with the losses (left) and the discriminator's outputs (right) of a History."""
+def plot_wasserstein_estimate(ax, history):
+    """The critic's estimate of the Wasserstein distance, mean D(x) - mean D(G(z)) on one batch
+    each: it falls as G's distribution approaches the data's (a sigmoid of a critic means nothing)."""
+    plot_series(ax, history, (("wasserstein_estimate", "mean D(x) - mean D(G(z))", "tab:purple"),))
+    ax.axhline(0, color="gray", linestyle=":", linewidth=1)
+    ax.set_ylabel("critic's Wasserstein estimate")
+
+
+def training_curves(history, path, title=None, wasserstein=False):
+    """One PNG with the losses (left) and the discriminator's outputs (right) of a History;
+    ``wasserstein``: the critic's Wasserstein estimate on the right instead."""
     fig, (left, right) = new_figure(11, 4, ncols=2)
     plot_losses(left, history)
-    plot_discriminator_outputs(right, history)
+    (plot_wasserstein_estimate if wasserstein else plot_discriminator_outputs)(right, history)
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)

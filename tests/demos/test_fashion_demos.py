@@ -61,6 +61,21 @@ def test_dcgan_demo_writes_every_promised_file_and_latent_demo_reads_it(tmp_path
         assert (latent / name).is_file(), name
 
 
+def test_dcgan_demo_with_wgan_gp_uses_a_layer_norm_critic_and_the_average(tmp_path, fashion_root):
+    out = tmp_path / "wgan-gp"
+    argv = ["--out", str(out), "--data-root", str(fashion_root), "--batch-size", "16", "--train-size", "320",
+            "--samples", "20", "--no-progress", "--no-score", "--epochs", "1", "--loss", "wgan-gp", "--average", "0.9"]
+    assert demo("fashion_dcgan")(argv) == 0
+    run = json.loads((out / "run.json").read_text())
+    assert run["steps_per_epoch"] == 320 // (16 * 5)              # an epoch is one pass: 5 critic batches a step
+    arrays, meta = load_checkpoint(out / "checkpoint.npz")
+    assert meta["config"]["penalty"] == "gp" and meta["config"]["g_average"] == 0.9
+    assert "D/3.weight" in arrays and arrays["D/3.weight"].shape == (128, 7, 7)      # LayerNorm's, per sample
+    assert meta["g_average_updates"] == 4 and "G_average/0.weight" in arrays
+    history = json.loads((out / "history.json").read_text())
+    assert all("penalty" in r and "wasserstein_estimate" in r for r in history)
+
+
 def test_cgan_demo_scores_each_class(tmp_path, fashion_root):
     out = tmp_path / "cgan"
     assert demo("fashion_cgan")(tiny(out, fashion_root, "--epochs", "1", "--score-every", "0")) == 0

@@ -97,6 +97,38 @@ def test_toy_2d_tricks_change_the_set_up(toy_2d, tmp_path):
     assert json.loads((tmp_path / "b" / "run.json").read_text())["config"]["feature_matching"] == 6
 
 
+@pytest.mark.parametrize("loss", ["wgan", "wgan-gp", "r1"])
+def test_toy_2d_takes_a_preset_and_draws_from_the_weight_average(toy_2d, tmp_path, loss):
+    out = tmp_path / "run"
+    metrics = run(toy_2d, out, "--dataset", "grid", "--loss", loss, "--average", 0.9, "--steps", 4, "--frames", 1,
+                  "--hidden", 8)
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert (metrics["loss"], config["g_average"]) == (loss, 0.9)
+    assert config["d_steps"] == {"wgan": 5, "wgan-gp": 5, "r1": 1}[loss]
+    assert config["penalty"] == {"wgan": None, "wgan-gp": "gp", "r1": "r1"}[loss]
+    arrays, meta = load_checkpoint(out / "checkpoint.npz")
+    assert meta["g_average_updates"] == 4 and any(k.startswith("G_average/") for k in arrays)
+    assert np.isfinite(np.load(out / "samples.npy")).all()
+    assert ("penalty" in json.loads((out / "history.json").read_text())[0]) == (loss != "wgan")
+
+
+def test_toy_2d_samples_come_from_the_average(toy_2d, tmp_path):
+    """Same seed with and without --average: the same game, other samples (the average lags G)."""
+    plain = run(toy_2d, tmp_path / "plain", "--steps", 30, "--frames", 1, "--hidden", 8)
+    averaged = run(toy_2d, tmp_path / "avg", "--steps", 30, "--frames", 1, "--hidden", 8, "--average", 0.9)
+    assert plain["d_real"] == averaged["d_real"] and plain["d_fake"] == averaged["d_fake"]
+    assert not np.array_equal(np.load(tmp_path / "plain" / "samples.npy"), np.load(tmp_path / "avg" / "samples.npy"))
+
+
+def test_toy_2d_refuses_a_penalty_with_a_sample_mixing_critic(toy_2d, capsys, tmp_path):
+    for bad in (["--loss", "wgan-gp", "--trick", "minibatch"], ["--loss", "wgan", "--trick", "smoothing"]):
+        with pytest.raises(SystemExit) as exit_:
+            toy_2d.main(bad + ["--out", str(tmp_path / "never"), "--steps", "1"])
+        assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "must not mix samples" in err and "label smoothing" in err
+
+
 def test_toy_2d_cure_beats_the_untrained_generator(toy_2d, tmp_path):
     """300 steps with mini-batch discrimination: from no mode at all to most of the ring."""
     metrics = run(toy_2d, tmp_path / "run", "--trick", "minibatch", "--z-dim", 2, "--batch-size", 64,

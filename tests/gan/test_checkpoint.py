@@ -5,7 +5,8 @@ from minigan.gan import CheckpointError, load_checkpoint, save_checkpoint
 from minigan.gan.checkpoint import FORMAT_VERSION
 from tests.gan.helpers import snapshot, toy_trainer
 
-STABILISED = dict(replay_size=50, replay_fraction=0.5, instance_noise=0.1, label_smoothing=0.1, dropout=True)
+STABILISED = dict(replay_size=50, replay_fraction=0.5, instance_noise=0.1, label_smoothing=0.1, dropout=True,
+                  g_average=0.99)
 
 
 @pytest.mark.parametrize("options", [{}, STABILISED], ids=["plain", "stabilised"])

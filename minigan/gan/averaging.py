@@ -1,0 +1,49 @@
+"""An exponential moving average of the generator's weights, the network that draws the samples.
+
+    theta_avg <- beta_t theta_avg + (1 - beta_t) theta          after every generator step
+    beta_t     = min(beta, (1 + t) / (10 + t))                  t: updates so far (0, 1, 2, ...)
+
+A GAN's generator keeps circling around the equilibrium instead of settling in it: each D
+step moves the target, so the last iterate of G is a noisy point on that orbit. Averaging
+the iterates cancels the orbit's oscillation (Yazici et al. 2019, "The unusual effectiveness
+of averaging in GAN training"); Karras et al. (2018, progressive GANs) and most later image
+GANs draw their samples from such an average (beta = 0.999). The average never trains: the
+game is played by G, the average only watches. The warm-up beta_t lets the first updates
+count more, so the average does not drag the random initial weights along for thousands
+of steps.
+
+Buffers (batch norm's running statistics) are copied, not averaged: they belong to G's
+current weights.
+"""
+import copy
+
+
+class WeightAverage:
+    """A twin of ``model`` whose parameters are the moving average of ``model``'s.
+
+    decay:   beta in (0, 1); 0.999 averages over about the last 1,000 steps
+    average: the twin network (same class and shapes), for sampling and evaluation only
+    """
+
+    def __init__(self, model, decay):
+        if not 0 < decay < 1:
+            raise ValueError(f"the average's decay must be in (0, 1), got {decay}")
+        self.decay = float(decay)
+        self.updates = 0
+        self.average = copy.deepcopy(model)
+        self.average.requires_grad_(False).eval()
+
+    def beta(self):
+        """This update's weight on the old average: the warm-up, then ``decay``."""
+        return min(self.decay, (1 + self.updates) / (10 + self.updates))
+
+    def update(self, model):
+        """theta_avg <- beta theta_avg + (1 - beta) theta, for every parameter; buffers copied."""
+        beta = self.beta()
+        for name, p in model.params.items():
+            avg = self.average.params[name]
+            avg *= beta                              # in place: the twin's arrays are its own
+            avg += (1 - beta) * p
+        for name, b in model.buffers.items():
+            self.average.buffers[name] = b.copy()
+        self.updates += 1
