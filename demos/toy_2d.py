@@ -9,7 +9,7 @@ Measured over 5 seeds in docs/toy_results.md. The default run takes about a minu
 cores; mini-batch discrimination makes a step about 2.5 times as long.
 
 Tricks (join several with +): none, minibatch (a MinibatchDiscrimination layer in D, 3 kernels
-of 2 dims), replay (D also sees fakes of the last 50 batches), smoothing (one-sided, real label 0.9),
+of 2 dims), pack (PacGAN: D judges 4 samples at once, a Pack layer first), replay (D also sees fakes of the last 50 batches), smoothing (one-sided, real label 0.9),
 noise (instance noise, std 0.1 annealed to 0 over the first half), feature-matching.
 Both learning rates stay constant for the first half of the run, then fall linearly to 1% of it.
 --loss takes a loss (Adam, lr 1e-3, betas 0.5/0.999) or a preset with its own optimizer, critic
@@ -41,8 +41,9 @@ from minigan.metrics.modes import NUM_SAMPLES, mode_metrics, nearest_mode
 from minigan.models import feature_layer, generate, toy_discriminator, toy_generator
 from minigan.plots import FrameRecorder, discriminator_probability, frame_steps, grid_points, new_figure, plot_2d_frame
 
-TRICKS = ("none", "minibatch", "replay", "smoothing", "noise", "feature-matching")
+TRICKS = ("none", "minibatch", "pack", "replay", "smoothing", "noise", "feature-matching")
 MINIBATCH_KERNELS = (3, 2)          # (num_kernels, kernel_dim)
+PACK = 4                            # samples D judges at once (PacGAN4)
 REPLAY_BATCHES = 50
 
 
@@ -99,16 +100,19 @@ def main(argv=None):
     args = parse_demo_args(parser, argv)
     trick = args.trick.split("+")
     if args.loss in PRESETS and PRESETS[args.loss]["config"].get("penalty") and ("minibatch" in trick
-                                                                                or args.batch_norm):
+                                                                                or "pack" in trick):
         parser.error(f"--loss {args.loss} penalises each sample's gradient: D must not mix samples "
-                     f"(no minibatch trick), and G's batch norm is not allowed with it here either")
+                     f"(no minibatch or pack trick)")
+    if "pack" in trick and args.batch_size % PACK:
+        parser.error(f"--trick pack needs a batch size that is a multiple of {PACK}, got {args.batch_size}")
     start = time.perf_counter()
 
     toy = get_toy(args.dataset)
     rng = np.random.default_rng(args.seed)
     minibatch = MINIBATCH_KERNELS if "minibatch" in trick else None
     G = toy_generator(args.z_dim, 2, args.hidden, args.depth, batch_norm=args.batch_norm, rng=rng).to(args.device)
-    D = toy_discriminator(2, args.hidden, args.depth, minibatch=minibatch, rng=rng).to(args.device)
+    D = toy_discriminator(2, args.hidden, args.depth, minibatch=minibatch, pack=PACK if "pack" in trick else 1,
+                          rng=rng).to(args.device)
     lr = args.lr if args.lr is not None or args.loss in PRESETS else 1e-3
     try:
         config, *optimizers = recipe(args.loss, G, D, lr_g=lr, lr_d=lr, beta1=args.beta1, batch_size=args.batch_size,

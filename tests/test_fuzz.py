@@ -21,6 +21,7 @@ LAYERS = {
     "BatchNorm2d": lambda: nn.BatchNorm2d(2),
     "ReLU": nn.ReLU, "LeakyReLU": lambda: nn.LeakyReLU(0.2), "Tanh": nn.Tanh, "Sigmoid": nn.Sigmoid,
     "Flatten": nn.Flatten, "Reshape": lambda: nn.Reshape(2, 3), "Dropout": lambda: nn.Dropout(0.5, rng=0),
+    "Pack": lambda: nn.Pack(2),
     "MinibatchDiscrimination": lambda: nn.MinibatchDiscrimination(3, 2, 2, rng=0),
     "Sequential": lambda: nn.Sequential(nn.Conv2d(2, 3, 3, 2, 1, rng=0), nn.BatchNorm2d(3), nn.LeakyReLU(0.2),
                                         nn.Flatten(), nn.Dense(3 * 2 * 2, 1, rng=1)),

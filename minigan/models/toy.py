@@ -4,14 +4,15 @@ Both are flat ``Sequential`` MLPs, so ``GANConfig.feature_matching = k`` can cut
 discriminator after its k-th layer::
 
     G: z (N, z_dim) -> [Dense -> ReLU] x depth -> Dense -> x (N, out_dim)
-    D: x (N, in_dim) -> [Dense -> LeakyReLU(0.2)] x depth -> (MinibatchDiscrimination) -> Dense -> logit (N, 1)
+    D: x (N, in_dim) -> (Pack(m): (N/m, m in_dim)) -> [Dense -> LeakyReLU(0.2)] x depth
+       -> (MinibatchDiscrimination) -> Dense -> logit (N, 1), or (N/m, 1) packed
 
 The generator's output is linear: toy data is not bounded to [-1, 1] the way images are.
 """
 import numpy as np
 
 from ..backend import device_of, to_device, to_numpy
-from ..nn import BatchNorm1d, Dense, LeakyReLU, MinibatchDiscrimination, ReLU, Sequential
+from ..nn import BatchNorm1d, Dense, LeakyReLU, MinibatchDiscrimination, Pack, ReLU, Sequential
 from ..nn.module import as_generator
 
 
@@ -29,15 +30,16 @@ def toy_generator(z_dim, out_dim, hidden=128, depth=3, batch_norm=False, rng=Non
     return Sequential(*layers)
 
 
-def toy_discriminator(in_dim, hidden=128, depth=3, minibatch=None, negative_slope=0.2, rng=None):
-    """An MLP from samples to one logit each.
+def toy_discriminator(in_dim, hidden=128, depth=3, minibatch=None, negative_slope=0.2, pack=1, rng=None):
+    """An MLP from samples to one logit each (one per pack of ``pack`` samples).
 
     minibatch: None, or (num_kernels, kernel_dim) for a MinibatchDiscrimination layer
     (Salimans et al. 2016) between the last hidden layer and the output, so D sees how
     alike the samples of a batch are.
+    pack: m > 1 puts a Pack(m) layer first (PacGAN, Lin et al. 2018): D judges m samples at once.
     """
     rng = as_generator(rng)
-    layers, width = [], in_dim
+    layers, width = ([Pack(pack)], pack * in_dim) if pack > 1 else ([], in_dim)
     for _ in range(depth):
         layers += [Dense(width, hidden, rng=rng), LeakyReLU(negative_slope)]
         width = hidden

@@ -14,11 +14,12 @@ from .module import Module
 from .pixelnorm import PixelNorm
 from .pool import AvgPool2d
 from .sequential import Sequential
-from .shape import Flatten, Reshape
+from .shape import Flatten, Pack, Reshape
 from .upsample import Upsample2d
 
 __all__ = [
     "Module", "Dense", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Reshape", "Dropout", "Sequential",
     "MinibatchDiscrimination", "Upsample2d", "AvgPool2d", "PixelNorm", "MinibatchStdDev", "FadeIn",
+    "Pack",
 ]

@@ -59,3 +59,42 @@ class Reshape(Module):
 
     def extra_repr(self):
         return ", ".join(map(str, self.shape))
+
+
+class Pack(Module):
+    """PacGAN's packing (Lin et al. 2018): m samples side by side become one input of the discriminator.
+
+        x (N, d...) -> y (N/m, m*d):   y[i] = concat(x[m i], x[m i + 1], ..., x[m i + m - 1])
+        dx = dy.reshape(x.shape)
+
+    D then judges m samples at once: a generator that draws m nearly equal samples from one mode
+    is easy to tell from m independent real samples, which penalises mode collapse. The batch
+    must be a multiple of m; D's first layer takes m times the features.
+    """
+
+    def __init__(self, m):
+        super().__init__()
+        require(isinstance(m, int) and m >= 1, "Pack", f"the pack size must be an integer >= 1, got {m!r}")
+        self.m = m
+
+    def output_shape(self, input_shape):
+        if input_shape[0] % self.m:
+            raise LayerInputError(self, f"a batch of {input_shape[0]} samples cannot be packed in groups of "
+                                        f"{self.m}; use a batch size that is a multiple of {self.m}")
+        return (input_shape[0] // self.m, self.m * math.prod(input_shape[1:]))
+
+    def forward(self, x):
+        self.check_input(x)
+        self.x_shape = x.shape
+        return x.reshape(self.expected_grad_shape)
+
+    def backward(self, dy):
+        self.check_grad(dy)
+        return dy.reshape(self.x_shape)
+
+    def backward_backward(self, ddx):
+        self.check_adjoint(ddx)
+        return ddx.reshape(self.expected_grad_shape), None
+
+    def extra_repr(self):
+        return str(self.m)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..backend import device_of, to_device, to_numpy
 from ..models.toy import in_eval_mode
-from ..nn import MinibatchDiscrimination
+from ..nn import MinibatchDiscrimination, Pack
 from ..nn.activations import sigmoid
 
 
@@ -45,9 +45,20 @@ def discriminator_probability(D, points, context=None, chunk=256):
     generator's samples): D(x) is then "how real x looks when added to that batch". Each batch
     takes every k-th point, so the points inside one batch lie far apart and barely count
     each other as neighbours.
+
+    A packed discriminator (PacGAN, a ``Pack(m)`` layer) judges m samples at once: each point goes
+    in with the first m - 1 samples of ``context`` beside it (without context, m copies of itself).
     """
     first = next(iter(D.params.values()))
     points = np.asarray(points, dtype=first.dtype)
+    m = max([p.m for p in D.modules() if isinstance(p, Pack)], default=1)
+    if m > 1:
+        company = (np.asarray(context, dtype=first.dtype)[: m - 1] if context is not None
+                   else points[:, None].repeat(m - 1, axis=1))
+        company = np.broadcast_to(company, (len(points), m - 1, points.shape[1]))
+        packed = np.concatenate([points[:, None], company], axis=1).reshape(-1, points.shape[1])
+        logits = to_numpy(in_eval_mode(D, to_device(packed, device_of(first))))[:, 0]
+        return sigmoid(logits.astype(np.float64))
     needs_company = any(isinstance(m, MinibatchDiscrimination) for m in D.modules())
     if not needs_company or context is None:
         context = points[:0]

@@ -54,6 +54,7 @@ def test_activations(device, shape, seed, slope):
 def test_flatten_and_reshape(device, seed):
     assert_double_backward(nn.Flatten(), normal(seed, (2, 3, 2, 2)), device, seed)
     assert_double_backward(nn.Reshape(3, 2, 2), normal(seed, (2, 12)), device, seed)
+    assert_double_backward(nn.Pack(2), normal(seed, (4, 3)), device, seed)
 
 
 @given(seeds, st.booleans())
