@@ -66,6 +66,19 @@ def test_minibatch_discriminator_is_judged_in_the_company_of_the_context():
     assert discriminator_probability(D, point, context=copies)[0] != pytest.approx(expected, rel=1e-3)
 
 
+def test_packed_discriminator_judges_each_point_beside_the_context():
+    D = toy_discriminator(2, hidden=8, depth=1, pack=3, rng=0)
+    points = np.random.default_rng(3).standard_normal((5, 2)).astype(np.float32)
+    context = np.random.default_rng(4).standard_normal((10, 2)).astype(np.float32)
+    got = discriminator_probability(D, points, context=context)
+    for i, point in enumerate(points):
+        logit = D.forward(np.concatenate([point[None], context[:2]]))[0, 0]
+        assert got[i] == pytest.approx(sigmoid(np.float64(logit)), rel=1e-6)
+    alone = discriminator_probability(D, points)
+    logit = D.forward(np.repeat(points[1:2], 3, axis=0))[0, 0]
+    assert alone[1] == pytest.approx(sigmoid(np.float64(logit)), rel=1e-6)
+
+
 def test_noise_quantiles_are_symmetric_equal_probability_steps():
     z = noise_quantiles(4)
     np.testing.assert_allclose(z, -z[::-1])

@@ -7,6 +7,8 @@ Each one changes a single thing in the training step; the trainer (trainer.py) c
   ``ReplayBuffer.mix`` swaps part of the fake batch for stored past fakes.
 - Mini-batch discrimination (Salimans et al. 2016): D sees statistics across the batch and so
   notices a collapsed batch. It is a layer: ``minigan.nn.MinibatchDiscrimination``.
+- Packing (Lin et al. 2018, PacGAN): D judges m samples at once, so a generator that draws m
+  alike samples is easy to catch. A layer in front of D: ``minigan.nn.Pack``.
 - One-sided label smoothing (Salimans et al. 2016): D's target for real data is 0.9 instead of 1,
   which stops D from growing over-confident; fakes keep target 0. A loss argument (real_label).
 - Instance noise (Sonderby et al. 2017; Arjovsky & Bottou 2017): Gaussian noise on D's inputs
@@ -15,6 +17,9 @@ Each one changes a single thing in the training step; the trainer (trainer.py) c
 - Feature matching (Salimans et al. 2016): G minimises ||mean f(x) - mean f(G(z))||^2 for D's
   intermediate features f, instead of maximising D's output. ``feature_matching_loss``.
 - Weight clipping (Arjovsky et al. 2017): keeps a WGAN critic Lipschitz. ``clip_weights``.
+- Gradient penalties (Gulrajani et al. 2017; Mescheder et al. 2018): WGAN-GP and R1, in penalty.py.
+- Averaging G's weights (Yazici et al. 2019): samples drawn from an exponential moving average
+  of G's iterates, which oscillate around the equilibrium. ``averaging.WeightAverage``.
 """
 import numpy as np
 

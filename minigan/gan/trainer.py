@@ -15,6 +15,7 @@ One training iteration (``train_step``):
         z ~ N(0, I), x_fake = G(z) with config.g_fresh_noise),  l = D(x_fake)
         dl = dL_G/dl,  dx_fake = D.backward(dl)  (through D, no gradients for D's weights)
         G.backward(dx_fake) -> gradients into G; G's optimizer steps.
+        with config.g_average: G's weight average takes a step towards G (averaging.py).
 
 Randomness comes from one numpy Generator seeded by ``config.seed``; it is saved with every
 checkpoint, so a resumed run draws the same numbers an uninterrupted one would.
