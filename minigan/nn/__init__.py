@@ -13,6 +13,7 @@ from .minibatch_std import MinibatchStdDev
 from .module import Module
 from .pixelnorm import PixelNorm
 from .pool import AvgPool2d
+from .scale import Scale
 from .sequential import Sequential
 from .shape import Flatten, Pack, Reshape
 from .upsample import Upsample2d
@@ -21,5 +22,5 @@ __all__ = [
     "Module", "Dense", "Conv2d", "ConvTranspose2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Flatten", "Reshape", "Dropout", "Sequential",
     "MinibatchDiscrimination", "Upsample2d", "AvgPool2d", "PixelNorm", "MinibatchStdDev", "FadeIn",
-    "Pack",
+    "Scale", "Pack",
 ]

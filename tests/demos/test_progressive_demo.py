@@ -1,0 +1,57 @@
+"""demos/fashion_progressive.py end to end on a tiny budget (real data; skipped without it)."""
+import json
+
+import numpy as np
+import pytest
+
+from tests.demos.test_fashion_demos import demo
+
+
+def tiny(out, root, *extra):
+    return ["--out", str(out), "--data-root", str(root), "--batch-size", "8", "--images", "320",
+            "--train-size", "256", "--samples", "100", "--frames", "2", "--widths", "8,4,4", "--no-progress", *extra]
+
+
+def test_help_exits_zero(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        demo("fashion_progressive")(["--help"])
+    assert exit_info.value.code == 0 and "--images" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--batch-size", "6"], ["--widths", "8,4"], ["--images", "0"], ["--beta2", "2"],
+                                  ["--resume"]])
+def test_bad_arguments_exit_two(tmp_path, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        demo("fashion_progressive")(["--out", str(tmp_path / "run"), "--no-score", *argv])
+    assert exit_info.value.code == 2
+
+
+def test_demo_grows_scores_each_phase_and_resumes(tmp_path, fashion_root, capsys):
+    out = tmp_path / "run"
+    main = demo("fashion_progressive")
+    assert main(tiny(out, fashion_root)) == 0
+    for name in ("checkpoint.npz", "history.json", "history.csv", "phases.json", "curves.png", "growth.gif",
+                 "metrics.json", "run.json", "grids/start.png", "grids/stable_7.png", "grids/fade_14.png",
+                 "grids/stable_14.png", "grids/fade_28.png", "grids/stable_28.png"):
+        assert (out / name).is_file(), name
+    samples = np.load(out / "samples.npy")
+    assert samples.shape == (100, 28, 28) and samples.dtype == np.float32 and np.abs(samples).max() <= 1
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [p["phase"] for p in metrics["phases"]] == ["stable_7", "fade_14", "stable_14", "fade_28", "stable_28"]
+    assert all(p["frechet_distance"] > 0 and 1 <= p["classifier_score"] <= 10 for p in metrics["phases"])
+    assert metrics["images"] == 40 * 8 and metrics["frechet_distance"] > 0
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert printed["frechet_distance"] == metrics["frechet_distance"]
+    # a finished run resumed: nothing to train, the same samples again
+    assert main(tiny(out, fashion_root, "--resume", "--no-score")) == 0
+    np.testing.assert_array_equal(np.load(out / "samples.npy"), samples)
+    with pytest.raises(SystemExit) as exit_info:
+        main(tiny(out, fashion_root, "--resume", "--no-score", "--lr", "0.01"))
+    assert exit_info.value.code == 2
+
+
+def test_trace_writes_one_iteration_and_exits(tmp_path, fashion_root):
+    assert demo("fashion_progressive")(tiny(tmp_path, fashion_root, "--trace")) == 0
+    report = (tmp_path / "trace.txt").read_text()
+    assert "discriminator step" in report and "generator step" in report
+    assert not (tmp_path / "checkpoint.npz").exists()

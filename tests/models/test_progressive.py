@@ -1,0 +1,99 @@
+import numpy as np
+import pytest
+
+from minigan.gradcheck import check_layer
+from minigan.models.progressive import GrowthSchedule, ProgressiveGAN
+from minigan.nn import AvgPool2d, FadeIn, Sequential, Upsample2d
+
+
+def tiny(dtype="float64"):
+    return ProgressiveGAN(z_dim=3, widths=(4, 3, 2), rng=0, dtype=dtype)
+
+
+def test_every_phase_maps_noise_to_its_size_and_back_to_a_logit(rng):
+    growth = ProgressiveGAN(rng=0)
+    z = rng.standard_normal((8, 128)).astype(np.float32)
+    for level, alpha in ((0, None), (1, 0.5), (1, None), (2, 0.25), (2, None)):
+        G, D = growth.generator(level, alpha), growth.discriminator(level, alpha)
+        x = G.forward(z)
+        assert x.shape == (8, 1, 7 * 2 ** level, 7 * 2 ** level) and x.dtype == np.float32
+        assert np.abs(x).max() <= 1
+        assert D.forward(x).shape == (8, 1)
+        assert (alpha is not None) == any(isinstance(m, FadeIn) for m in G.modules())
+
+
+def test_fade_ends_are_the_old_and_the_new_networks(rng):
+    growth = tiny()
+    z, x = rng.standard_normal((4, 3)), rng.standard_normal((4, 1, 28, 28))
+    for level in (1, 2):
+        old_G, new_G = growth.generator(level - 1), growth.generator(level)
+        old_D, new_D = growth.discriminator(level - 1), growth.discriminator(level)
+        size = 7 * 2 ** level
+        x_level = AvgPool2d(28 // size).forward(x)
+        np.testing.assert_allclose(growth.generator(level, 0.0).forward(z),
+                                   Upsample2d(2).forward(old_G.forward(z)), rtol=1e-12)
+        np.testing.assert_allclose(growth.generator(level, 1.0).forward(z), new_G.forward(z), rtol=1e-12)
+        np.testing.assert_allclose(growth.discriminator(level, 0.0).forward(x_level),
+                                   old_D.forward(AvgPool2d(2).forward(x_level)), rtol=1e-12)
+        np.testing.assert_allclose(growth.discriminator(level, 1.0).forward(x_level), new_D.forward(x_level),
+                                   rtol=1e-12)
+
+
+def test_phases_share_the_blocks_weights():
+    """Each phase's networks hold the very arrays of the shared blocks: training one phase trains them."""
+    growth = tiny()
+    ids = lambda *nets: {id(p) for net in nets for p in net.params.values()}  # noqa: E731
+    for level in (1, 2):
+        kept = ids(*growth.g_blocks[:level])
+        for G in (growth.generator(level, 0.3), growth.generator(level)):
+            assert kept < ids(G)
+        assert ids(growth.generator(level, 0.3)) == kept | ids(growth.g_blocks[level], *growth.to_rgb[level - 1:level + 1])
+        assert ids(growth.generator(level)) == kept | ids(growth.g_blocks[level], growth.to_rgb[level])
+        lower = ids(*growth.d_blocks[:level])
+        assert ids(growth.discriminator(level, 0.3)) == lower | ids(growth.d_blocks[level],
+                                                                     *growth.from_rgb[level - 1:level + 1])
+        assert ids(growth.discriminator(level)) == lower | ids(growth.d_blocks[level], growth.from_rgb[level])
+
+
+@pytest.mark.parametrize("level,alpha", [(0, None), (1, 0.4), (2, 0.7), (2, None)])
+def test_generator_into_discriminator_gradients(level, alpha):
+    """A whole phase, G then D, against finite differences for z and a sample of every parameter."""
+    growth = tiny()
+    model = Sequential(*growth.generator(level, alpha).layers, *growth.discriminator(level, alpha).layers)
+    z = np.random.default_rng(level).standard_normal((4, 3))
+    report = check_layer(model, z, max_elements=6, rtol=1e-5, atol=1e-8)
+    assert report.ok, str(report)
+
+
+def test_equalised_weights_everywhere():
+    growth = ProgressiveGAN(rng=0)
+    for part in growth.parts().values():
+        for m in part.modules():
+            if "weight" in m.params:
+                w = m.params["weight"]
+                assert abs(float(w.std()) - 1) < 0.25, (m, w.std())        # stored N(0, 1)
+                assert not m.params["bias"].any()
+
+
+def test_schedule_splits_the_images_and_gives_alpha():
+    schedule = GrowthSchedule.from_total(600_000, 64)
+    names = [p.name for p in schedule.phases]
+    assert names == ["stable_7", "fade_14", "stable_14", "fade_28", "stable_28"]
+    assert [p.level for p in schedule.phases] == [0, 1, 1, 2, 2]
+    assert sum(p.images for p in schedule.phases) == 600_000
+    assert schedule.total_steps == sum(p.images // 64 for p in schedule.phases)
+    fade = schedule.phases[1]
+    alphas = [fade.alpha(s) for s in range(fade.start + 1, fade.end + 1)]
+    assert alphas[-1] == 1 and 0 < alphas[0] <= 1 / fade.steps + 1e-12 and np.all(np.diff(alphas) > 0)
+    assert schedule.phases[0].alpha(5) is None
+    assert schedule.phase_at(0) is schedule.phases[0] and schedule.phase_at(fade.end) is fade
+    assert schedule.phase_at(fade.end + 1) is schedule.phases[2]
+    assert schedule.phase_at(10 ** 9) is schedule.phases[-1]
+
+
+def test_bad_levels_are_refused():
+    growth = tiny()
+    with pytest.raises(ValueError):
+        growth.generator(3)
+    with pytest.raises(ValueError):
+        growth.discriminator(0, 0.5)
