@@ -12,12 +12,13 @@ phase. While level L fades in (alpha rising from 0 to 1):
     D: x -> FadeIn(old: AvgPool2d(2), fromRGB_{L-1};  new: fromRGB_L, block_L)
          -> block_{L-1} .. block_0 -> logit
 
-    G block_0:  PixelNorm(z), Dense(z, w0*49), LReLU, Reshape(w0, 7, 7), PixelNorm      (N, w0, 7, 7)
+    G block_0:  PixelNorm(z), Dense(z, w0*49), LReLU, Reshape(w0, 7, 7), PixelNorm,
+                Conv3x3(w0, w0), LReLU, PixelNorm                                       (N, w0, 7, 7)
     G block_L:  ConvTranspose2d(w_{L-1}, w_L, 4, 2, 1), LReLU, PixelNorm    doubles the size
     toRGB_L:    Conv1x1(w_L, 1)
     fromRGB_L:  Conv1x1(1, w_L), LReLU
     D block_L:  Conv2d(w_L, w_{L-1}, 4, 2, 1), LReLU                         halves the size
-    D block_0:  MinibatchStdDev(4), Flatten, Dense((w0 + 1)*49, 1)
+    D block_0:  MinibatchStdDev(4), Conv3x3(w0 + 1, w0), LReLU, Flatten, Dense(w0*49, 1)
 
 The blocks change size with DCGAN's 4x4 stride-2 (transposed) convolutions rather than the
 paper's nearest upsampling or average pooling beside 3x3 convolutions at the larger size: on
@@ -65,12 +66,14 @@ class ProgressiveGAN:
         self.z_dim, self.widths, self.channels = z_dim, tuple(widths), channels
         w, eq = self.widths, dict(rng=rng, dtype=dtype, equalized_lr=True)
         self.g_blocks = [Sequential(PixelNorm(), Dense(z_dim, w[0] * BASE * BASE, **eq), LeakyReLU(0.2),
-                                    Reshape(w[0], BASE, BASE), PixelNorm())]
+                                    Reshape(w[0], BASE, BASE), PixelNorm(),
+                                    Conv2d(w[0], w[0], 3, padding=1, **eq), LeakyReLU(0.2), PixelNorm())]
         self.g_blocks += [Sequential(equalized_conv_transpose(w[L - 1], w[L], rng, dtype), LeakyReLU(0.2), PixelNorm())
                           for L in range(1, len(w))]
         self.to_rgb = [Conv2d(w[L], channels, 1, **eq) for L in range(len(w))]
         self.from_rgb = [Sequential(Conv2d(channels, w[L], 1, **eq), LeakyReLU(0.2)) for L in range(len(w))]
-        self.d_blocks = [Sequential(MinibatchStdDev(group_size), Flatten(), Dense((w[0] + 1) * BASE * BASE, 1, **eq))]
+        self.d_blocks = [Sequential(MinibatchStdDev(group_size), Conv2d(w[0] + 1, w[0], 3, padding=1, **eq),
+                                    LeakyReLU(0.2), Flatten(), Dense(w[0] * BASE * BASE, 1, **eq))]
         self.d_blocks += [Sequential(Conv2d(w[L], w[L - 1], 4, 2, 1, **eq), LeakyReLU(0.2)) for L in range(1, len(w))]
 
     @property
