@@ -9,8 +9,9 @@ Measured over 5 seeds in docs/toy_results.md. The default run takes about a minu
 cores; mini-batch discrimination makes a step about 2.5 times as long.
 
 Tricks (join several with +): none, minibatch (a MinibatchDiscrimination layer in D, 3 kernels
-of 2 dims), pack (PacGAN: D judges 4 samples at once, a Pack layer first), replay (D also sees fakes of the last 50 batches), smoothing (one-sided, real label 0.9),
-noise (instance noise, std 0.1 annealed to 0 over the first half), feature-matching.
+of 2 dims), pack (PacGAN: D judges 4 samples at once, a Pack layer first), replay (D also sees
+fakes of the last 50 batches), smoothing (one-sided, real label 0.9), noise (instance noise, std
+--noise-std annealed to 0 over the first half), feature-matching.
 Both learning rates stay constant for the first half of the run, then fall linearly to 1% of it.
 --loss takes a loss (Adam, lr 1e-3, betas 0.5/0.999) or a preset with its own optimizer, critic
 steps and penalty: wgan (weight clipping), wgan-gp (gradient penalty), r1 (minigan.gan.presets).
@@ -64,7 +65,7 @@ def config_for(trick, args):
     if "smoothing" in trick:
         settings["label_smoothing"] = 0.1
     if "noise" in trick:
-        settings.update(instance_noise=0.1, instance_noise_steps=args.steps // 2)
+        settings.update(instance_noise=args.noise_std, instance_noise_steps=args.steps // 2)
     return settings
 
 
@@ -96,6 +97,8 @@ def main(argv=None):
                              "(default 0: off)")
     parser.add_argument("--decay-start", type=fraction, default=0.5, help="fraction of the run before lr decay")
     parser.add_argument("--final-lr", type=fraction, default=0.01, help="last lr as a fraction of --lr")
+    parser.add_argument("--noise-std", type=non_negative_float, default=0.1,
+                        help="--trick noise: the std of the instance noise at the start (default 0.1)")
     parser.add_argument("--frames", type=positive_int, default=30)
     args = parse_demo_args(parser, argv)
     trick = args.trick.split("+")
