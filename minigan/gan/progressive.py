@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..backend import to_device
 from ..cli import write_json
 from ..nn import AvgPool2d, FadeIn, Sequential, Upsample2d
 from ..optim import Adam
@@ -249,7 +250,8 @@ class ProgressiveRun:
         if phase is not self.phase or phase.fade:
             self.enter(phase)
         self.trainer.load(path)
-        self.averages = {k[len("G_average/"):]: v.copy() for k, v in arrays.items() if k.startswith("G_average/")}
+        self.averages = {k[len("G_average/"):]: to_device(v.copy(), self.trainer.device)
+                         for k, v in arrays.items() if k.startswith("G_average/")}
         self.average_counts = meta["progressive"]["average_counts"]
         self.phases = meta["progressive"]["phases"]
         self.frames = meta["progressive"]["frames"]
