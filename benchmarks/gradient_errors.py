@@ -2,6 +2,10 @@
 configurations (the same strategies the tests use), in float64.
 
     python benchmarks/gradient_errors.py --examples 200
+    python benchmarks/gradient_errors.py --second-order --examples 200    # backward_backward
+
+The second-order run checks each layer's backward_backward (ddy, dx_extra and the parameter
+adjoints) against central differences of its own backward (gradcheck.check_double_backward).
 
 Prints, per layer, the number of configurations checked, the worst element-wise relative error
 |a - n| / max(|a|, |n|, 1e-8) and the worst norm-wise relative error ||a - n|| / max(||a||, ||n||)
@@ -17,7 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from minigan import nn  # noqa: E402
-from minigan.gradcheck import check_layer  # noqa: E402
+from minigan.gradcheck import check_double_backward, check_layer  # noqa: E402
 from tests import strategies as S  # noqa: E402
 
 
@@ -56,8 +60,26 @@ CASES = {
 }
 
 
-def measure(name, examples):
-    strategy, build = CASES[name]
+def layernorm_layer(cfg):
+    layer = nn.LayerNorm(cfg["normalized_shape"], eps=cfg["eps"], elementwise_affine=cfg["affine"])
+    rng = np.random.default_rng(cfg["seed"])
+    for name, p in list(layer.params.items()):       # away from ones and zeros, so neither hides a bug
+        layer.params[name] = (rng.standard_normal(p.shape) * 0.5 + (name == "weight")).astype(p.dtype)
+    return layer, S.normal(cfg["seed"], cfg["shape"])
+
+
+SECOND_ORDER = {
+    **{name: CASES[name] for name in ("Dense", "Conv2d", "ReLU", "LeakyReLU", "Tanh")},
+    "LayerNorm": (S.layernorm_configs(), layernorm_layer),
+    "Flatten": (st.tuples(st.tuples(*[st.integers(1, 3)] * 4), S.seeds),
+                lambda c: (nn.Flatten(), S.normal(c[1], c[0]))),
+    "Pack": (st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(1, 4), S.seeds),
+             lambda c: (nn.Pack(c[0]), S.normal(c[3], (c[0] * c[1], c[2])))),
+}
+
+
+def measure(name, examples, cases=CASES, check=check_layer):
+    strategy, build = cases[name]
     worst = {"n": 0, "rel": 0.0, "norm": 0.0, "ok": True}
 
     @settings(max_examples=examples, deadline=None, database=None,
@@ -65,7 +87,7 @@ def measure(name, examples):
     @given(strategy)
     def run(cfg):
         layer, x = build(cfg)
-        report = check_layer(layer, x, seed=0)
+        report = check(layer, x, seed=0)
         worst["n"] += 1
         worst["rel"] = max(worst["rel"], report.max_rel_error)
         worst["norm"] = max(worst["norm"], report.norm_rel_error)
@@ -78,10 +100,12 @@ def measure(name, examples):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=200, help="configurations per layer (default 200)")
+    parser.add_argument("--second-order", action="store_true", help="check backward_backward instead")
     args = parser.parse_args(argv)
+    cases, check = (SECOND_ORDER, check_double_backward) if args.second_order else (CASES, check_layer)
     print(f"{'layer':<24} {'configs':>7} {'worst elem rel':>15} {'worst norm rel':>15}  all passed")
-    for name in CASES:
-        w = measure(name, args.examples)
+    for name in cases:
+        w = measure(name, args.examples, cases, check)
         print(f"{name:<24} {w['n']:>7} {w['rel']:>15.2e} {w['norm']:>15.2e}  {w['ok']}", flush=True)
 
 
