@@ -23,7 +23,7 @@ def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
     description, _, epilog = (doc or "").strip().partition("\n\n")
     p = argparse.ArgumentParser(description=description, epilog=epilog or None,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.set_defaults(out_template=out)
+    p.set_defaults(out_template=out, default_lr=lr)
     p.add_argument("--epochs", type=positive_int, default=epochs, help=f"passes over the data (default {epochs})")
     p.add_argument("--batch-size", type=positive_int, default=batch_size, help=f"default {batch_size}")
     p.add_argument("--seed", type=int, default=0, help="seeds weights, training and sampling (default 0)")
@@ -75,7 +75,8 @@ def parse_image_demo_args(parser, argv=None):
 
 
 def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
-    """The trainer of a demo: Adam on both, EpochSampler over the (first --train-size) images."""
+    """The trainer of a demo: the --loss recipe (Adam, or a preset's optimizer), EpochSampler over the
+    (first --train-size) images; an epoch is one pass over them, d_steps batches per G step."""
     from .data.batches import EpochSampler
     from .data.fashion_mnist import load_fashion_mnist, to_tanh_range
     from .gan import GANTrainer
@@ -88,13 +89,15 @@ def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
     d_steps = args.d_steps or PRESETS.get(args.loss, {}).get("config", {}).get("d_steps", 1)
     steps_per_epoch = args.limit_batches or len(x) // (args.batch_size * d_steps)   # each D step takes a batch
     G.to(args.device), D.to(args.device)
+    plain_lr = None if args.loss in PRESETS else args.default_lr      # a preset brings its own
     try:
         config, g_opt, d_opt = recipe(
-            args.loss, G, D, lr_g=args.lr_g, lr_d=args.lr_d, beta1=args.beta1, beta2=args.beta2,
+            args.loss, G, D, lr_g=args.lr_g if args.lr_g is not None else plain_lr,
+            lr_d=args.lr_d if args.lr_d is not None else plain_lr, beta1=args.beta1, beta2=args.beta2,
             d_steps=args.d_steps, penalty_weight=args.penalty_weight, batch_size=args.batch_size, z_dim=z_dim,
             seed=args.seed, label_smoothing=args.label_smoothing or None, instance_noise=args.instance_noise,
-            instance_noise_steps=args.epochs * steps_per_epoch if args.instance_noise else None, g_fresh_noise=args.g_fresh_noise,
-            g_average=args.average)
+            instance_noise_steps=args.epochs * steps_per_epoch if args.instance_noise else None,
+            g_fresh_noise=args.g_fresh_noise, g_average=args.average)
     except ValueError as err:                           # e.g. label smoothing with a critic
         args.parser.error(str(err))
     trainer_class = ConditionalGANTrainer if conditional else GANTrainer
