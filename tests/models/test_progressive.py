@@ -71,7 +71,8 @@ def test_equalised_weights_everywhere():
         for m in part.modules():
             if "weight" in m.params:
                 w = m.params["weight"]
-                assert abs(float(w.std()) - 1) < 0.25, (m, w.std())        # stored N(0, 1)
+                if w.size >= 100:
+                    assert abs(float(w.std()) - 1) < 0.2, (m, w.std())     # stored N(0, 1)
                 assert not m.params["bias"].any()
 
 
