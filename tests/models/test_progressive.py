@@ -47,7 +47,8 @@ def test_phases_share_the_blocks_weights():
         kept = ids(*growth.g_blocks[:level])
         for G in (growth.generator(level, 0.3), growth.generator(level)):
             assert kept < ids(G)
-        assert ids(growth.generator(level, 0.3)) == kept | ids(growth.g_blocks[level], *growth.to_rgb[level - 1:level + 1])
+        both_rgb = growth.to_rgb[level - 1:level + 1]
+        assert ids(growth.generator(level, 0.3)) == kept | ids(growth.g_blocks[level], *both_rgb)
         assert ids(growth.generator(level)) == kept | ids(growth.g_blocks[level], growth.to_rgb[level])
         lower = ids(*growth.d_blocks[:level])
         assert ids(growth.discriminator(level, 0.3)) == lower | ids(growth.d_blocks[level],
