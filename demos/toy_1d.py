@@ -25,11 +25,11 @@ import time
 
 import numpy as np
 
-from minigan.cli import (CHECKPOINT, demo_parser, finish_toy_run, fraction, linear_decay, parse_demo_args,
-                         positive_int, status, trace_and_exit)
+from minigan.cli import (CHECKPOINT, add_recipe_options, demo_parser, finish_toy_run, fraction, linear_decay,
+                         parse_demo_args, positive_int, status, trace_and_exit)
 from minigan.data.toy import get_toy
 from minigan.gan import GANTrainer
-from minigan.gan.presets import PRESETS, RECIPES, recipe
+from minigan.gan.presets import PRESETS, recipe
 from minigan.metrics.density import density_metrics
 from minigan.models import generate, toy_discriminator, toy_generator
 from minigan.plots import FrameRecorder, discriminator_probability, frame_steps, new_figure, noise_quantiles, plot_1d_frame
@@ -53,15 +53,9 @@ def main(argv=None):
                         help="noise size; with 1 the frames also draw the map z -> x (default 4)")
     parser.add_argument("--hidden", type=positive_int, default=64, help="units per hidden layer (G and D)")
     parser.add_argument("--depth", type=positive_int, default=2, help="hidden layers (G and D)")
-    parser.add_argument("--loss", choices=RECIPES, default="non-saturating",
-                        help="a loss, or a preset: wgan, wgan-gp, r1 (default non-saturating; under a critic's "
-                             "loss the frames draw sigmoid(D(x)))")
+    add_recipe_options(parser, d_steps=5)              # under a critic's loss the frames draw sigmoid(D(x))
     parser.add_argument("--g-lr", type=float, default=None, help="G's learning rate (default 2e-4; a preset's own)")
     parser.add_argument("--d-lr", type=float, default=None, help="D's learning rate (default 1e-3; a preset's own)")
-    parser.add_argument("--d-steps", type=positive_int, default=None,
-                        help="D steps per G step, k in Goodfellow et al. (default 5)")
-    parser.add_argument("--average", type=fraction, default=0.0, metavar="DECAY",
-                        help="draw samples from a moving average of G's weights with this decay (default 0: off)")
     parser.add_argument("--decay-start", type=fraction, default=0.5, help="fraction of the run before lr decay")
     parser.add_argument("--final-lr", type=fraction, default=0.01, help="last lr as a fraction of the first")
     parser.add_argument("--frames", type=positive_int, default=40)
@@ -76,7 +70,7 @@ def main(argv=None):
     config, *optimizers = recipe(args.loss, G, D, lr_g=args.g_lr or (2e-4 if plain else None),
                                  lr_d=args.d_lr or (1e-3 if plain else None), beta1=0.5 if plain else None,
                                  d_steps=args.d_steps or (5 if plain else None), batch_size=args.batch_size, z_dim=args.z_dim,
-                                 seed=args.seed, g_average=args.average)
+                                 penalty_weight=args.penalty_weight, seed=args.seed, g_average=args.average)
     trainer = GANTrainer(G, D, *optimizers, toy, config)
     sampler = trainer.sampler                           # G, or G's weight average with --average
     if args.trace:

@@ -34,11 +34,11 @@ import time
 
 import numpy as np
 
-from minigan.cli import (CHECKPOINT, demo_parser, finish_toy_run, fraction, linear_decay, non_negative_float,
-                         parse_demo_args, positive_int, status, trace_and_exit)
+from minigan.cli import (CHECKPOINT, add_recipe_options, demo_parser, finish_toy_run, fraction, linear_decay,
+                         non_negative_float, parse_demo_args, positive_int, status, trace_and_exit)
 from minigan.data.toy import get_toy
 from minigan.gan import GANTrainer
-from minigan.gan.presets import PRESETS, RECIPES, recipe
+from minigan.gan.presets import PRESETS, recipe
 from minigan.metrics.modes import NUM_SAMPLES, mode_metrics, nearest_mode
 from minigan.models import feature_layer, generate, toy_discriminator, toy_generator
 from minigan.plots import FrameRecorder, discriminator_probability, frame_steps, grid_points, new_figure, plot_2d_frame
@@ -85,17 +85,10 @@ def main(argv=None):
     parser.add_argument("--hidden", type=positive_int, default=128, help="units per hidden layer (G and D)")
     parser.add_argument("--depth", type=positive_int, default=3, help="hidden layers (G and D)")
     parser.add_argument("--batch-norm", action="store_true", help="batch norm in G's hidden layers")
-    parser.add_argument("--loss", choices=RECIPES, default="non-saturating",
-                        help="a loss, or a preset: wgan, wgan-gp, r1 (default non-saturating)")
+    add_recipe_options(parser)
     parser.add_argument("--lr", type=float, default=None,
                         help="learning rate, G and D (default 1e-3; a preset's own with a preset)")
     parser.add_argument("--beta1", type=fraction, default=None, help="Adam beta1 (default 0.5; a preset's own)")
-    parser.add_argument("--d-steps", type=positive_int, default=None, help="D steps per G step (default 1; a preset's own)")
-    parser.add_argument("--penalty-weight", type=non_negative_float, default=None,
-                        help="lambda of wgan-gp, gamma of r1 (default 10)")
-    parser.add_argument("--average", type=fraction, default=0.0, metavar="DECAY",
-                        help="draw samples from a moving average of G's weights with this decay, e.g. 0.999 "
-                             "(default 0: off)")
     parser.add_argument("--decay-start", type=fraction, default=0.5, help="fraction of the run before lr decay")
     parser.add_argument("--final-lr", type=fraction, default=0.01, help="last lr as a fraction of --lr")
     parser.add_argument("--noise-std", type=non_negative_float, default=0.1,

@@ -67,6 +67,22 @@ def demo_parser(doc, steps, out):
     return parser
 
 
+def add_recipe_options(parser, d_steps=1):
+    """--loss (a loss or a preset of minigan.gan.presets), --d-steps, --penalty-weight and --average
+    (G's weight average), on a parser or an argument group; None means "the recipe's own"."""
+    from .gan.presets import RECIPES
+    parser.add_argument("--loss", choices=RECIPES, default="non-saturating",
+                        help="a loss, or a preset with its own optimizer, D steps and penalty: wgan, wgan-gp, r1 "
+                             "(minigan.gan.presets; default non-saturating)")
+    parser.add_argument("--d-steps", type=positive_int, default=None,
+                        help=f"D steps per G step (default {d_steps}; a preset's own)")
+    parser.add_argument("--penalty-weight", type=non_negative_float, default=None,
+                        help="lambda of wgan-gp, gamma of r1 (default 10)")
+    parser.add_argument("--average", type=fraction, default=0.0, metavar="DECAY",
+                        help="draw samples, pictures and scores from a moving average of G's weights with this "
+                             "decay, e.g. 0.999 (default 0: off)")
+
+
 def parse_demo_args(parser, argv=None, checkpoint=None):
     """Parse, check the device, then the run directory (check_run_dir); any problem exits 2
     with the usage line."""

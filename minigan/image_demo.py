@@ -14,9 +14,9 @@ import json
 import sys
 from pathlib import Path
 
-from .cli import fraction, non_negative_float, parse_demo_args, positive_int, write_json
+from .cli import add_recipe_options, fraction, non_negative_float, parse_demo_args, positive_int, write_json
 from .gan.image_run import CHECKPOINT
-from .gan.presets import PRESETS, RECIPES
+from .gan.presets import PRESETS
 
 
 def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
@@ -34,21 +34,13 @@ def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
     p.add_argument("--trace", action="store_true", help="trace one training iteration into --out, then exit")
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     recipe = p.add_argument_group("recipe")
-    recipe.add_argument("--loss", default="non-saturating", choices=RECIPES,
-                        help="a loss, or a preset with its own optimizer, D steps and penalty: wgan, wgan-gp, r1 "
-                             "(minigan.gan.presets; default non-saturating)")
+    add_recipe_options(recipe)
     recipe.add_argument("--lr-g", type=non_negative_float, default=None,
                         help=f"G's learning rate (default {lr}; a preset's own)")
     recipe.add_argument("--lr-d", type=non_negative_float, default=None,
                         help=f"D's learning rate (default {lr}; a preset's own)")
     recipe.add_argument("--beta1", type=fraction, default=None, help="Adam beta1 (default 0.5; a preset's own)")
     recipe.add_argument("--beta2", type=fraction, default=None, help="Adam beta2 (default 0.999; a preset's own)")
-    recipe.add_argument("--d-steps", type=positive_int, default=None, help="D steps per G step (default 1; a preset's own)")
-    recipe.add_argument("--penalty-weight", type=non_negative_float, default=None,
-                        help="lambda of wgan-gp, gamma of r1 (default 10)")
-    recipe.add_argument("--average", type=fraction, default=0.0, metavar="DECAY",
-                        help="draw grids, samples and scores from a moving average of G's weights with this "
-                             "decay, e.g. 0.999 (default 0: off)")
     recipe.add_argument("--label-smoothing", type=fraction, default=0.0, help="one-sided (default 0)")
     recipe.add_argument("--instance-noise", type=non_negative_float, default=0.0,
                         help="std of noise on D's inputs, annealed to 0 over the run (default 0)")
