@@ -8,16 +8,14 @@ from .module import Module
 from .validation import LayerInputError, require
 
 
-class Flatten(Module):
-    """(N, C, H, W) -> (N, C*H*W), like PyTorch's ``nn.Flatten()``;   dx = dy.reshape(x.shape)"""
-
-    def output_shape(self, input_shape):
-        return (input_shape[0], math.prod(input_shape[1:]))
+class _Reshaping(Module):
+    """y = x.reshape(output_shape(x.shape));   dx = dy.reshape(x.shape),   ddy = ddx.reshape(y.shape).
+    A subclass gives only its shape rule, ``output_shape``."""
 
     def forward(self, x):
         self.check_input(x)
         self.x_shape = x.shape
-        return x.reshape(x.shape[0], -1)
+        return x.reshape(self.expected_grad_shape)
 
     def backward(self, dy):
         self.check_grad(dy)
@@ -28,7 +26,14 @@ class Flatten(Module):
         return ddx.reshape(self.expected_grad_shape), None
 
 
-class Reshape(Module):
+class Flatten(_Reshaping):
+    """(N, C, H, W) -> (N, C*H*W), like PyTorch's ``nn.Flatten()``;   dx = dy.reshape(x.shape)"""
+
+    def output_shape(self, input_shape):
+        return (input_shape[0], math.prod(input_shape[1:]))
+
+
+class Reshape(_Reshaping):
     """(N, prod(shape)) -> (N, *shape), e.g. ``Reshape(128, 7, 7)``;   dx = dy.reshape(x.shape)"""
 
     def __init__(self, *shape):
@@ -44,24 +49,11 @@ class Reshape(Module):
                                         f"values per sample, expected {math.prod(self.shape)}")
         return (input_shape[0],) + self.shape
 
-    def forward(self, x):
-        self.check_input(x)
-        self.x_shape = x.shape
-        return x.reshape((x.shape[0],) + self.shape)
-
-    def backward(self, dy):
-        self.check_grad(dy)
-        return dy.reshape(self.x_shape)
-
-    def backward_backward(self, ddx):
-        self.check_adjoint(ddx)
-        return ddx.reshape(self.expected_grad_shape), None
-
     def extra_repr(self):
         return ", ".join(map(str, self.shape))
 
 
-class Pack(Module):
+class Pack(_Reshaping):
     """PacGAN's packing (Lin et al. 2018): m samples side by side become one input of the discriminator.
 
         x (N, d...) -> y (N/m, m*d):   y[i] = concat(x[m i], x[m i + 1], ..., x[m i + m - 1])
@@ -82,19 +74,6 @@ class Pack(Module):
             raise LayerInputError(self, f"a batch of {input_shape[0]} samples cannot be packed in groups of "
                                         f"{self.m}; use a batch size that is a multiple of {self.m}")
         return (input_shape[0] // self.m, self.m * math.prod(input_shape[1:]))
-
-    def forward(self, x):
-        self.check_input(x)
-        self.x_shape = x.shape
-        return x.reshape(self.expected_grad_shape)
-
-    def backward(self, dy):
-        self.check_grad(dy)
-        return dy.reshape(self.x_shape)
-
-    def backward_backward(self, ddx):
-        self.check_adjoint(ddx)
-        return ddx.reshape(self.expected_grad_shape), None
 
     def extra_repr(self):
         return str(self.m)
