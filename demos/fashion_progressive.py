@@ -18,11 +18,10 @@ level), samples.npy (10,000 images) and metrics.json. See docs/progressive_resul
 import argparse
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 
-from minigan.cli import fraction, non_negative_float, parse_demo_args, positive_int, status, trace_and_exit, write_json
+from minigan.cli import demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, status, trace_and_exit, write_json
 from minigan.gan.image_run import CHECKPOINT
 
 
@@ -34,20 +33,10 @@ def widths(text):
 
 
 def parser():
-    description, _, epilog = __doc__.strip().partition("\n\n")
-    p = argparse.ArgumentParser(description=description, epilog=epilog,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.set_defaults(out_template="runs/fashion_progressive/seed{seed}")
+    p = demo_parser(__doc__, out="runs/fashion_progressive/seed{seed}")
     p.add_argument("--images", type=positive_int, default=600_000,
                    help="real images shown to D over all phases (default 600000 = 10 epochs)")
     p.add_argument("--batch-size", type=positive_int, default=64, help="default 64 (a multiple of 4)")
-    p.add_argument("--seed", type=int, default=0, help="seeds weights, training and sampling (default 0)")
-    p.add_argument("--out", type=Path, default=None, help="run directory (default runs/fashion_progressive/seed{seed})")
-    p.add_argument("--device", default=None, help="cpu or cuda (default: $MINIGAN_DEVICE or cpu)")
-    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
-    p.add_argument("--overwrite", action="store_true", help="write into a run directory that holds files")
-    p.add_argument("--trace", action="store_true", help="trace one training iteration into --out, then exit")
-    p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     recipe = p.add_argument_group("recipe")
     recipe.add_argument("--widths", type=widths, default=(64, 32, 16), help="channels at 7,14,28 (default 64,32,16)")
     recipe.add_argument("--z-dim", type=positive_int, default=128, help="default 128")

@@ -1,6 +1,6 @@
 """What every demo script shares: the common options, the device, the run directory, a learning-rate decay.
 
-    parser = demo_parser(__doc__, steps=6000, out="runs/toy_2d/{dataset}-{trick}-seed{seed}")
+    parser = demo_parser(__doc__, out="runs/toy_2d/{dataset}-{trick}-seed{seed}", steps=6000)
     parser.add_argument("--dataset", ...)            # the demo's own options
     args = parse_demo_args(parser, argv)            # args.device checked, args.out created
 
@@ -44,12 +44,13 @@ def fraction(text):
     return value
 
 
-def demo_parser(doc, steps, out):
+def demo_parser(doc, out, steps=None):
     """An ArgumentParser with the options every demo has.
 
     doc:   the script's docstring; its first paragraph is the description, the rest the epilog.
-    steps: default number of training steps.
     out:   default run directory, a template filled from the parsed arguments ("{seed}").
+    steps: default number of training steps for --steps; None: the demo measures its run in
+           another unit (--epochs, --images) and adds that option itself.
     """
     description, _, epilog = (doc or "").strip().partition("\n\n")
     parser = argparse.ArgumentParser(description=description, epilog=epilog or None,
@@ -58,7 +59,8 @@ def demo_parser(doc, steps, out):
     parser.add_argument("--seed", type=int, default=0, help="seeds models, training and evaluation (default 0)")
     parser.add_argument("--out", type=Path, default=None, help=f"run directory (default {out})")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: $MINIGAN_DEVICE or cpu)")
-    parser.add_argument("--steps", type=positive_int, default=steps, help=f"training steps (default {steps})")
+    if steps is not None:
+        parser.add_argument("--steps", type=positive_int, default=steps, help=f"training steps (default {steps})")
     parser.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     parser.add_argument("--overwrite", action="store_true", help="write into a run directory that holds files")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")

@@ -9,30 +9,20 @@ Options: --epochs, --batch-size, --seed, --out, --device, --resume, --overwrite,
 --no-progress; the recipe (--loss, --lr-g, --lr-d, --beta1, --beta2, --d-steps, stabilisers);
 for quick tries and tests --limit-batches (steps per epoch), --train-size, --samples, --no-score.
 """
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from .cli import add_recipe_options, fraction, non_negative_float, parse_demo_args, positive_int, write_json
+from .cli import add_recipe_options, demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, write_json
 from .gan.image_run import CHECKPOINT
 from .gan.presets import PRESETS
 
 
 def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
-    description, _, epilog = (doc or "").strip().partition("\n\n")
-    p = argparse.ArgumentParser(description=description, epilog=epilog or None,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.set_defaults(out_template=out, default_lr=lr)
+    p = demo_parser(doc, out)
+    p.set_defaults(default_lr=lr)
     p.add_argument("--epochs", type=positive_int, default=epochs, help=f"passes over the data (default {epochs})")
     p.add_argument("--batch-size", type=positive_int, default=batch_size, help=f"default {batch_size}")
-    p.add_argument("--seed", type=int, default=0, help="seeds weights, training and sampling (default 0)")
-    p.add_argument("--out", type=Path, default=None, help=f"run directory (default {out})")
-    p.add_argument("--device", default=None, help="cpu or cuda (default: $MINIGAN_DEVICE or cpu)")
-    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
-    p.add_argument("--overwrite", action="store_true", help="write into a run directory that holds files")
-    p.add_argument("--trace", action="store_true", help="trace one training iteration into --out, then exit")
-    p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     recipe = p.add_argument_group("recipe")
     add_recipe_options(recipe)
     recipe.add_argument("--lr-g", type=non_negative_float, default=None,
