@@ -96,10 +96,6 @@ def main(argv=None):
     parser.add_argument("--frames", type=positive_int, default=30)
     args = parse_demo_args(parser, argv)
     trick = args.trick.split("+")
-    if args.loss in PRESETS and PRESETS[args.loss]["config"].get("penalty") and ("minibatch" in trick
-                                                                                or "pack" in trick):
-        parser.error(f"--loss {args.loss} penalises each sample's gradient: D must not mix samples "
-                     f"(no minibatch or pack trick)")
     if "pack" in trick and args.batch_size % PACK:
         parser.error(f"--trick pack needs a batch size that is a multiple of {PACK}, got {args.batch_size}")
     start = time.perf_counter()
@@ -119,6 +115,9 @@ def main(argv=None):
                                      **config_for(trick, args))
     except ValueError as err:                           # e.g. label smoothing with a critic
         parser.error(str(err))
+    if config.penalty and ("minibatch" in trick or "pack" in trick):
+        parser.error(f"--loss {args.loss} penalises each sample's gradient: D must not mix samples "
+                     f"(no minibatch or pack trick)")
     trainer = GANTrainer(G, D, *optimizers, toy, config)
     sampler = trainer.sampler                           # G, or G's weight average with --average
     if args.trace:

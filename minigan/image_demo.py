@@ -68,8 +68,6 @@ def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
     x, labels = to_tanh_range(data.images[:args.train_size]), data.labels[:args.train_size]
     if args.batch_size > len(x):
         args.parser.error(f"--batch-size {args.batch_size} is larger than the {len(x)} training images")
-    d_steps = args.d_steps or PRESETS.get(args.loss, {}).get("config", {}).get("d_steps", 1)
-    steps_per_epoch = args.limit_batches or len(x) // (args.batch_size * d_steps)   # each D step takes a batch
     G.to(args.device), D.to(args.device)
     plain_lr = None if args.loss in PRESETS else args.default_lr      # a preset brings its own
     try:
@@ -78,10 +76,12 @@ def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
             lr_d=args.lr_d if args.lr_d is not None else plain_lr, beta1=args.beta1, beta2=args.beta2,
             d_steps=args.d_steps, penalty_weight=args.penalty_weight, batch_size=args.batch_size, z_dim=z_dim,
             seed=args.seed, label_smoothing=args.label_smoothing or None, instance_noise=args.instance_noise,
-            instance_noise_steps=args.epochs * steps_per_epoch if args.instance_noise else None,
             g_fresh_noise=args.g_fresh_noise, g_average=args.average)
     except ValueError as err:                           # e.g. label smoothing with a critic
         args.parser.error(str(err))
+    steps_per_epoch = args.limit_batches or len(x) // (args.batch_size * config.d_steps)  # each D step takes a batch
+    if args.instance_noise:
+        config.instance_noise_steps = args.epochs * steps_per_epoch
     trainer_class = ConditionalGANTrainer if conditional else GANTrainer
     trainer = trainer_class(G, D, g_opt, d_opt, EpochSampler(x, labels), config)
     return trainer, steps_per_epoch
