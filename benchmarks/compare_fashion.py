@@ -2,7 +2,9 @@
 
     python benchmarks/compare_fashion.py runs/fashion_dcgan/seed0 runs/torch_dcgan/seed0
 
-Each directory's samples.npy is scored afresh (so minigan and PyTorch runs meet the same
+A run is a directory (its samples.npy) or an .npy file of images (e.g. a run's
+samples_last_iterate.npy, G's own images when the run sampled from G's weight average).
+Each run's images are scored afresh (so minigan and PyTorch runs meet the same
 ruler); seconds per epoch come from its metrics.json or epochs.json. Prints a Markdown table.
 """
 import argparse
@@ -27,19 +29,23 @@ def seconds_per_epoch(run):
     return []
 
 
+def images_of(run):
+    return run if run.suffix == ".npy" else run / "samples.npy"
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("runs", nargs="+", type=Path, help="run directories holding samples.npy")
+    p.add_argument("runs", nargs="+", type=Path, help="run directories holding samples.npy, or .npy files")
     args = p.parse_args(argv)
-    missing = [str(r) for r in args.runs if not (r / "samples.npy").is_file()]
+    missing = [str(r) for r in args.runs if not images_of(r).is_file()]
     if missing:
-        p.error(f"no samples.npy in {', '.join(missing)}")
+        p.error(f"no images at {', '.join(missing)} (a run directory with samples.npy, or an .npy file)")
     scorer = QualityScorer()
     print("| run | epochs | s/epoch (median) | Frechet distance | classifier score | smallest class share |")
     print("|---|---|---|---|---|---|")
     for run in args.runs:
-        s = scorer.score(np.load(run / "samples.npy"))
-        seconds = seconds_per_epoch(run)
+        s = scorer.score(np.load(images_of(run)))
+        seconds = seconds_per_epoch(run.parent if run.suffix == ".npy" else run)
         median = f"{np.median(seconds):.0f}" if seconds else "-"
         smallest = min(s["class_histogram"].items(), key=lambda kv: kv[1])
         print(f"| {run} | {len(seconds) or '-'} | {median} | {s['frechet_distance']:.2f} | "

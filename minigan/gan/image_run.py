@@ -26,7 +26,10 @@ trainer's rng, so drawing grids does not change the training run.
 A conditional trainer's G (a LabelledGenerator) is drawn with concat(z, onehot(y)): the grid
 has one row per class, samples.npy has equally many of each class (y = i mod C), and
 metrics.json adds the share of each class's samples the classifier assigns to that class.
-With ``config.g_average`` every image comes from the trainer's ``sampler``, G's weight average.
+With ``config.g_average`` every image comes from the trainer's ``sampler``, G's weight average;
+the last iterate G is scored beside it (epochs.json: g_frechet_distance, g_classifier_score;
+metrics.json: "last_iterate"; its images in samples_last_iterate.npy), so one run shows what
+averaging adds to the same game.
 """
 import time
 from pathlib import Path
@@ -150,16 +153,28 @@ class ImageRun:
         if self.scorer is not None and self.score_every and epoch % self.score_every == 0:
             scores = self.scorer.score(self.samples())
             entry.update(frechet_distance=scores["frechet_distance"], classifier_score=scores["classifier_score"])
+            if self.averaging:
+                scores = self.scorer.score(self.samples(self.trainer.G))
+                entry.update(g_frechet_distance=scores["frechet_distance"],
+                             g_classifier_score=scores["classifier_score"])
         self.epochs.append(entry)
         self.save()
         scored = (f"  FD {entry['frechet_distance']:.2f}  score {entry['classifier_score']:.2f}"
                   if "frechet_distance" in entry else "")
+        if "g_frechet_distance" in entry:
+            scored += f"  (last iterate: FD {entry['g_frechet_distance']:.2f}  score {entry['g_classifier_score']:.2f})"
         self.log(f"epoch {epoch}  {seconds:.0f} s  d_loss {entry['d_loss']:.3f}  g_loss {entry['g_loss']:.3f}  "
                  f"D(x) {entry['d_real']:.2f}  D(G(z)) {entry['d_fake']:.2f}{scored}")
         self._start = time.perf_counter()
 
-    def samples(self):
-        return generate(self.trainer.sampler, self.sample_inputs, mode=self.sample_mode)
+    @property
+    def averaging(self):
+        """True when samples come from G's weight average rather than G itself."""
+        return self.trainer.sampler is not self.trainer.G
+
+    def samples(self, network=None):
+        """num_samples images of ``network`` (default: the trainer's sampler) from the fixed noise."""
+        return generate(network or self.trainer.sampler, self.sample_inputs, mode=self.sample_mode)
 
     def save_grid(self, epoch):
         images = generate(self.trainer.sampler, self.grid_inputs, mode=self.sample_mode)
@@ -193,6 +208,14 @@ class ImageRun:
                 per_class = class_accuracy(self.scorer.model, samples, self.sample_labels, self.num_classes)
                 metrics["conditional_accuracy"] = per_class
                 metrics["mean_conditional_accuracy"] = float(np.mean(per_class))
+        if self.averaging:
+            last = self.samples(self.trainer.G)
+            np.save(self.out / "samples_last_iterate.npy", last)
+            if self.scorer is not None:
+                metrics["last_iterate"] = self.scorer.score(last)
+                if self.num_classes:
+                    per_class = class_accuracy(self.scorer.model, last, self.sample_labels, self.num_classes)
+                    metrics["last_iterate"]["conditional_accuracy"] = per_class
         _write_json(self.out / "metrics.json", metrics)
         grids = sorted((self.out / "grids").glob("epoch_*.png"))
         if grids:

@@ -15,13 +15,13 @@ from minigan.optim import Adam
 Z_DIM = 8
 
 
-def tiny_trainer(seed=0, n=64):
+def tiny_trainer(seed=0, n=64, **config):
     rng = np.random.default_rng(seed)
     G, D = dcgan_generator(Z_DIM, width=4, rng=rng), dcgan_discriminator(width=4, rng=rng)
     x = np.random.default_rng(99).uniform(-1, 1, (n, 1, 28, 28)).astype(np.float32)
     adam = dict(lr=2e-4, betas=(0.5, 0.999))
     return GANTrainer(G, D, Adam(G, **adam), Adam(D, **adam), EpochSampler(x),
-                      GANConfig(batch_size=16, z_dim=Z_DIM, seed=seed))
+                      GANConfig(batch_size=16, z_dim=Z_DIM, seed=seed, **config))
 
 
 def quiet(*_):
@@ -56,6 +56,23 @@ def test_scores_per_epoch_and_at_the_end(tmp_path):
     assert abs(sum(metrics["class_histogram"].values()) - 1) < 1e-6
     assert "test_set_classifier_score" in metrics
     assert "frechet_distance" in json.loads((tmp_path / "epochs.json").read_text())[0]
+
+
+def test_an_averaged_run_scores_the_average_and_the_last_iterate(tmp_path):
+    reference = np.random.default_rng(1).uniform(-1, 1, (300, 1, 28, 28)).astype(np.float32)
+    scorer = QualityScorer(reference=reference)
+    trainer = tiny_trainer(g_average=0.9)
+    run = ImageRun(trainer, tmp_path, 2, scorer, num_samples=100, reference=reference, progress=False, log=quiet)
+    run.train(1)
+    metrics = run.finish()
+    averaged, last = np.load(tmp_path / "samples.npy"), np.load(tmp_path / "samples_last_iterate.npy")
+    np.testing.assert_array_equal(averaged, generate(trainer.sampler, run.sample_inputs))
+    np.testing.assert_array_equal(last, generate(trainer.G, run.sample_inputs))
+    assert not np.array_equal(averaged, last)
+    assert metrics["frechet_distance"] == scorer.score(averaged)["frechet_distance"]
+    assert metrics["last_iterate"]["frechet_distance"] == scorer.score(last)["frechet_distance"]
+    epoch = json.loads((tmp_path / "epochs.json").read_text())[0]
+    assert epoch["g_frechet_distance"] != epoch["frechet_distance"]
 
 
 def test_resume_continues_bit_identically(tmp_path):
