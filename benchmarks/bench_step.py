@@ -40,15 +40,25 @@ def parse_args(argv=None):
                         "(with --threads 1 it is the work done, whatever else runs)")
     p.add_argument("--torch-freeze-d", action="store_true",
                    help="PyTorch's G step skips D's weight gradients too (minigan always does)")
+    p.add_argument("--schedule", choices=["interleaved", "blocks"], default="interleaved",
+                   help="interleaved: minigan, torch, minigan, ...; blocks: --repeats / 2 of one, then of the "
+                        "other, twice (a framework's idle threads spinning after its step slow the other "
+                        "one's next step when interleaved)")
+    p.add_argument("--blas-spin", action="store_true",
+                   help="leave OpenBLAS's idle threads spinning ~0.1 s after each product (its default); "
+                        "by default they sleep at once (OPENBLAS_THREAD_TIMEOUT=4), which frees the cores "
+                        "for minigan's own threads")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     p.add_argument("--memory-probe", nargs=2, metavar=("FRAMEWORK", "MODEL"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
 ARGS = parse_args()
-# BLAS reads its thread count when NumPy is imported, so set it first.
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+# BLAS reads its thread count (and OpenBLAS its spin time) when NumPy is imported, so set them first.
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MINIGAN_THREADS"):
     os.environ[var] = str(ARGS.threads)
+if not ARGS.blas_spin:
+    os.environ["OPENBLAS_THREAD_TIMEOUT"] = "4"
 
 import numpy as np  # noqa: E402
 
@@ -223,19 +233,24 @@ def make_steps(model, device, batch, threads, freeze_d):
     return steps, sync
 
 
-def time_interleaved(steps, sync, warmup, repeats):
+def time_interleaved(steps, sync, warmup, repeats, schedule="interleaved"):
+    """Medians (s) and all times per framework; ``schedule`` as --schedule."""
     clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
     for _ in range(warmup):
         for name, step in steps.items():
             step()
             sync.get(name, lambda: None)()
     times = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():
-            t = clock()
-            step()
-            sync.get(name, lambda: None)()
-            times[name].append(clock() - t)
+    if schedule == "interleaved":
+        order = [name for _ in range(repeats) for name in steps]
+    else:
+        half = max(repeats // 2, 1)
+        order = [name for _ in range(2) for name in steps for _ in range(half)]
+    for name in order:
+        t = clock()
+        steps[name]()
+        sync.get(name, lambda: None)()
+        times[name].append(clock() - t)
     return {name: float(np.median(ts)) for name, ts in times.items()}, times
 
 
@@ -287,6 +302,7 @@ def main():
         return
     peak = sgemm_gflops()
     print(f"device {ARGS.device}, threads {ARGS.threads}, batch {ARGS.batch}, clock {ARGS.clock}, "
+          f"schedule {ARGS.schedule}, OpenBLAS idle threads {'spin' if ARGS.blas_spin else 'sleep'}, "
           f"numpy {np.__version__}, float32 sgemm 2048^3: {peak:.1f} GFLOP/s")
     models = ["dcgan", "mlp"] if ARGS.model == "all" else [ARGS.model]
     rows = []
@@ -295,7 +311,7 @@ def main():
         G, D = steps["minigan"].models
         flops = {"minigan": step_flops(G, D, ARGS.batch),
                  "torch": step_flops(G, D, ARGS.batch, freeze_d_in_g_step=ARGS.torch_freeze_d)}
-        medians, _ = time_interleaved(steps, sync, ARGS.warmup, ARGS.repeats)
+        medians, _ = time_interleaved(steps, sync, ARGS.warmup, ARGS.repeats, ARGS.schedule)
         memory = {} if ARGS.no_memory else measure_memory(model)
         for name in ("minigan", "torch"):
             rss, traced = memory.get(name, (float("nan"),) * 2)

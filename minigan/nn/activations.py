@@ -6,6 +6,7 @@ and f'' = 0 for the piecewise linear ReLU and LeakyReLU (dx_extra None; the kink
 measure zero, as in PyTorch)."""
 from ..backend import get_array_module
 from .module import Module
+from .parallel import map_rows, multiply
 from .validation import require
 
 
@@ -16,16 +17,21 @@ def sigmoid(x):
 
 
 class ReLU(Module):
-    """y = max(x, 0);   dx = dy * [x > 0]"""
+    """y = max(x, 0);   dx = dy * [x > 0]
+
+    Large arrays are done in pieces on all CPU threads (parallel.py), the same arithmetic.
+    """
 
     def forward(self, x):
         self.check_input(x)
-        self.positive = x > 0
-        return x * self.positive
+        xp = get_array_module(x)
+        self.positive, y = xp.empty(x.shape, dtype=bool), xp.empty_like(x)
+        map_rows(_relu, (x,), (self.positive, y))
+        return y
 
     def backward(self, dy):
         self.check_grad(dy)
-        return dy * self.positive
+        return multiply(dy, self.positive)
 
     def backward_backward(self, ddx):
         self.check_adjoint(ddx)
@@ -48,18 +54,14 @@ class LeakyReLU(Module):
 
     def forward(self, x):
         self.check_input(x)
-        a = self.negative_slope
-        slope = (x > 0).astype(x.dtype)                   # 1 where x > 0, else 0
-        if 0 <= a <= 1:
-            get_array_module(x).maximum(slope, a, out=slope)
-        else:
-            slope += (1 - slope) * a
-        self.slope = slope
-        return x * slope
+        xp = get_array_module(x)
+        self.slope, y = xp.empty_like(x), xp.empty_like(x)
+        map_rows(lambda x, slope, y: _leaky_relu(x, self.negative_slope, slope, y), (x,), (self.slope, y))
+        return y
 
     def backward(self, dy):
         self.check_grad(dy)
-        return dy * self.slope
+        return multiply(dy, self.slope)
 
     def backward_backward(self, ddx):
         self.check_adjoint(ddx)
@@ -67,6 +69,22 @@ class LeakyReLU(Module):
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
+
+
+def _relu(x, positive, y):
+    """positive = [x > 0];  y = x * positive (on a piece of the rows)."""
+    positive[...] = x > 0
+    get_array_module(x).multiply(x, positive, out=y)
+
+
+def _leaky_relu(x, a, slope, y):
+    """slope = 1 where x > 0, else a;  y = x * slope (on a piece of the rows)."""
+    slope[...] = x > 0                                   # 1 where x > 0, else 0
+    if 0 <= a <= 1:
+        get_array_module(x).maximum(slope, a, out=slope)
+    else:
+        slope += (1 - slope) * a
+    get_array_module(x).multiply(x, slope, out=y)
 
 
 class Tanh(Module):

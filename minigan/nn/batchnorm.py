@@ -4,6 +4,7 @@ import numpy as np
 from ..backend import get_array_module
 from . import fast
 from .module import Module
+from .parallel import map_rows, sum_rows
 from .validation import LayerInputError, require
 
 
@@ -30,7 +31,9 @@ class _BatchNorm(Module):
 
     Fast path (``fast.ENABLED``): the same formulas on x as a (rows, C) matrix, channels
     last (a free view when x came from a channels-last convolution), with the sums
-    sum(dy * xhat) and sum((x - mu)^2) done by einsum, and xhat built in the buffer of x - mu.
+    sum(dy * xhat) and sum((x - mu)^2) done by einsum, and xhat built in the buffer of x - mu;
+    each pass runs on pieces of the rows on all CPU threads (parallel.py), the sums as sums of
+    the pieces' sums.
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, rng=None, dtype="float32"):
@@ -108,45 +111,41 @@ class _BatchNorm(Module):
     def _forward_rows(self, x):
         xp = get_array_module(x)
         rows = xp.moveaxis(x, 1, -1).reshape(-1, x.shape[1])              # (m, C)
+        m = rows.shape[0]
+        xhat = xp.empty(rows.shape, dtype=rows.dtype)                      # x - mu, then xhat, in place
         if self.training:
-            m = rows.shape[0]
-            mean = rows.mean(axis=0)
-            centred = rows - mean
-            var = xp.einsum("ij,ij->j", centred, centred) / m
+            mean = sum_rows(lambda r: r.sum(axis=0), (rows,)) / m
+            var = sum_rows(lambda r, c: _centre(r, mean, c), (rows,), (xhat,)) / m
             self._update_running(mean, var, m)
         else:
             mean, var = self.buffers["running_mean"], self.buffers["running_var"]
-            centred = rows - mean
+            map_rows(lambda r, c: xp.subtract(r, mean, out=c), (rows,), (xhat,))
         inv_std = (1.0 / xp.sqrt(var + self.eps)).astype(x.dtype)
-        xhat = centred                                                      # fresh: ours to overwrite
-        xhat *= inv_std
         self.xhat, self.inv_std, self.batch_stats, self.x_shape = xhat, inv_std, self.training, x.shape
-        if "weight" in self.params:
-            y = xhat * self.params["weight"]
-            y += self.params["bias"]
-        else:
-            y = xhat.copy()
+        y = xp.empty_like(xhat)
+        weight, bias = self.params.get("weight"), self.params.get("bias")
+        map_rows(lambda c, out: _scale_shift(c, inv_std, weight, bias, out), (xhat,), (y,))
         return self._unrows(y, x.shape)
 
     def _backward_rows(self, dy):
         xp = get_array_module(dy)
         xhat = self.xhat
         dY = xp.moveaxis(dy, 1, -1).reshape(xhat.shape)                     # free for channels-last dy
-        sum_dy = dY.sum(axis=0)
-        sum_dy_xhat = xp.einsum("ij,ij->j", dY, xhat)
+        sum_dy, sum_dy_xhat = sum_rows(lambda d, h: xp.stack([d.sum(axis=0), xp.einsum("ij,ij->j", d, h)]),
+                                       (dY, xhat))
         if self.requires_grad and "weight" in self.params:
             self.accumulate_grad("weight", sum_dy_xhat)
             self.accumulate_grad("bias", sum_dy)
         scale = self.inv_std
         if "weight" in self.params:
             scale = scale * self.params["weight"]
+        dx = xp.empty_like(xhat)
         if not self.batch_stats:
-            return self._unrows(dY * scale, self.x_shape)
+            map_rows(lambda d, out: xp.multiply(d, scale, out=out), (dY,), (dx,))
+            return self._unrows(dx, self.x_shape)
         m = xhat.shape[0]
-        dx = xhat * (sum_dy_xhat / m)                                       # dy - mean(dy) - xhat mean(dy xhat)
-        xp.subtract(dY, dx, out=dx)
-        dx -= sum_dy / m
-        dx *= scale
+        mean_dy, mean_dy_xhat = sum_dy / m, sum_dy_xhat / m
+        map_rows(lambda d, h, out: _input_grad(d, h, mean_dy, mean_dy_xhat, scale, out), (dY, xhat), (dx,))
         return self._unrows(dx, self.x_shape)
 
     @staticmethod
@@ -158,6 +157,33 @@ class _BatchNorm(Module):
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+# The fast path's work on a piece of the rows (parallel.py runs the pieces on CPU threads).
+
+def _centre(rows, mean, out):
+    """out = rows - mu; returns this piece's sum of (x - mu)^2 per channel."""
+    get_array_module(rows).subtract(rows, mean, out=out)
+    return get_array_module(rows).einsum("ij,ij->j", out, out)
+
+
+def _scale_shift(centred, inv_std, weight, bias, out):
+    """xhat = (x - mu) / std in place of x - mu; out = gamma xhat + beta."""
+    centred *= inv_std
+    if weight is None:
+        out[...] = centred
+        return
+    get_array_module(out).multiply(centred, weight, out=out)
+    out += bias
+
+
+def _input_grad(dy, xhat, mean_dy, mean_dy_xhat, scale, out):
+    """out = scale * (dy - mean(dy) - xhat mean(dy xhat))."""
+    xp = get_array_module(dy)
+    xp.multiply(xhat, mean_dy_xhat, out=out)
+    xp.subtract(dy, out, out=out)
+    out -= mean_dy
+    out *= scale
 
 
 class BatchNorm1d(_BatchNorm):

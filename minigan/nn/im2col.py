@@ -12,6 +12,7 @@ window's entries are added back to the pixels they came from. It loops over the 
 kernel offsets (16 for a 4x4 kernel), each one a strided add over all pixels at once.
 """
 from ..backend import get_array_module
+from .parallel import map_rows
 
 
 def output_size(size, kernel, stride, padding):
@@ -68,14 +69,18 @@ def col2im(cols, shape, kh, kw, sh, sw):
 
 # --- channels-last versions, used by the fast paths (fast.py) ---------------------------------
 # The same operations on x stored as (N, H, W, C): a window's columns are ordered (a, b, c), so
-# the innermost run of every copy and every add is one pixel's C contiguous channels.
+# the innermost run of every copy and every add is one pixel's C contiguous channels. Each
+# image's work is independent, so the batch is split over CPU threads (parallel.py).
 
 def pad_nhwc(x, top, bottom, left, right):
     """Zero-pad axes 1 and 2 of x (N, H, W, C) into a fresh C-contiguous array."""
     xp = get_array_module(x)
     N, H, W, C = x.shape
     out = xp.zeros((N, H + top + bottom, W + left + right, C), dtype=x.dtype)
-    out[:, top:top + H, left:left + W] = x
+
+    def copy_inside(src, dst):
+        dst[:, top:top + H, left:left + W] = src
+    map_rows(copy_inside, (x,), (out,))
     return out
 
 
@@ -87,7 +92,9 @@ def im2col_nhwc(x, kh, kw, sh, sw):
     sN, sH, sW, sC = x.strides
     windows = xp.lib.stride_tricks.as_strided(
         x, shape=(N, Ho, Wo, kh, kw, C), strides=(sN, sH * sh, sW * sw, sH, sW, sC))
-    return windows.reshape(N * Ho * Wo, kh * kw * C), (Ho, Wo)
+    cols = xp.empty(windows.shape, dtype=x.dtype)
+    map_rows(_copy, (windows,), (cols,))
+    return cols.reshape(N * Ho * Wo, kh * kw * C), (Ho, Wo)
 
 
 def col2im_nhwc(cols, shape, kh, kw, sh, sw):
@@ -95,8 +102,16 @@ def col2im_nhwc(cols, shape, kh, kw, sh, sw):
     out[n, sh*i + a, sw*j + b, c] += cols[n, i, j, a, b, c]."""
     xp = get_array_module(cols)
     Ho, Wo = cols.shape[1:3]
-    out = xp.zeros(shape, dtype=cols.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            out[:, a:a + sh * Ho:sh, b:b + sw * Wo:sw] += cols[:, :, :, a, b]
+    out = xp.empty(shape, dtype=cols.dtype)
+
+    def add_windows(windows, image):
+        image[...] = 0
+        for a in range(kh):
+            for b in range(kw):
+                image[:, a:a + sh * Ho:sh, b:b + sw * Wo:sw] += windows[:, :, :, a, b]
+    map_rows(add_windows, (cols,), (out,))
     return out
+
+
+def _copy(src, dst):
+    dst[...] = src
