@@ -1,6 +1,8 @@
 """Score Fashion-MNIST run directories side by side with the same QualityScorer.
 
     python benchmarks/compare_fashion.py runs/fashion_dcgan/seed0 runs/torch_dcgan/seed0
+    python benchmarks/compare_fashion.py --group minigan runs/fashion_dcgan/seed{0,1,2} \
+                                         --group torch runs/torch_dcgan/seed{0,1,2}
 
 A run is a directory (its samples.npy) or an .npy file of images (e.g. a run's
 samples_last_iterate.npy, G's own images when the run sampled from G's weight average).
@@ -34,22 +36,41 @@ def images_of(run):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("runs", nargs="+", type=Path, help="run directories holding samples.npy, or .npy files")
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p.add_argument("runs", nargs="*", type=Path, help="run directories holding samples.npy, or .npy files")
+    p.add_argument("--group", nargs="+", action="append", default=[], metavar=("NAME", "RUN"),
+                   help="a named group of runs (e.g. the seeds of one recipe): its rows, then its mean and "
+                        "standard deviation; repeat for each group")
     args = p.parse_args(argv)
-    missing = [str(r) for r in args.runs if not images_of(r).is_file()]
+    groups = [(None, args.runs)] if args.runs else []
+    for name, *runs in args.group:
+        if not runs:
+            p.error(f"--group {name} names no runs")
+        groups.append((name, [Path(r) for r in runs]))
+    if not groups:
+        p.error("give run directories, or --group NAME RUN [RUN ...]")
+    missing = [str(r) for _, runs in groups for r in runs if not images_of(r).is_file()]
     if missing:
         p.error(f"no images at {', '.join(missing)} (a run directory with samples.npy, or an .npy file)")
     scorer = QualityScorer()
     print("| run | epochs | s/epoch (median) | Frechet distance | classifier score | smallest class share |")
     print("|---|---|---|---|---|---|")
-    for run in args.runs:
-        s = scorer.score(np.load(images_of(run)))
-        seconds = seconds_per_epoch(run.parent if run.suffix == ".npy" else run)
-        median = f"{np.median(seconds):.0f}" if seconds else "-"
-        smallest = min(s["class_histogram"].items(), key=lambda kv: kv[1])
-        print(f"| {run} | {len(seconds) or '-'} | {median} | {s['frechet_distance']:.2f} | "
-              f"{s['classifier_score']:.2f} | {smallest[0]} {100 * smallest[1]:.1f}% |")
+    for name, runs in groups:
+        scores = []
+        for run in runs:
+            s = scorer.score(np.load(images_of(run)))
+            scores.append((s["frechet_distance"], s["classifier_score"]))
+            seconds = seconds_per_epoch(run.parent if run.suffix == ".npy" else run)
+            median = f"{np.median(seconds):.0f}" if seconds else "-"
+            smallest = min(s["class_histogram"].items(), key=lambda kv: kv[1])
+            label = f"{name}: {run}" if name else str(run)
+            print(f"| {label} | {len(seconds) or '-'} | {median} | {s['frechet_distance']:.2f} | "
+                  f"{s['classifier_score']:.2f} | {smallest[0]} {100 * smallest[1]:.1f}% |")
+        if name:
+            fd, cs = np.array(scores).T
+            print(f"| **{name}: mean ± std of {len(runs)}** | | | **{fd.mean():.2f} ± {fd.std(ddof=1) if len(runs) > 1 else 0:.2f}** | "
+                  f"**{cs.mean():.2f} ± {cs.std(ddof=1) if len(runs) > 1 else 0:.2f}** | |")
     return 0
 
 

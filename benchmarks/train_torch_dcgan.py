@@ -25,6 +25,7 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--samples", type=int, default=10000)
     p.add_argument("--limit-batches", type=int, default=None, help="steps per epoch (quick tries)")
+    p.add_argument("--no-score", action="store_true", help="skip the quality score (timing runs)")
     p.add_argument("--out", type=Path, default=Path("runs/torch_dcgan/seed0"))
     return p.parse_args(argv)
 
@@ -105,6 +106,8 @@ def main():
         samples = torch.cat([G(z[i:i + 500]) for i in range(0, len(z), 500)])[:, 0].numpy()
     np.save(ARGS.out / "samples.npy", samples)
     torch.save(G.state_dict(), ARGS.out / "generator.pt")
+    if ARGS.no_score:
+        return
     metrics = QualityScorer().score(samples)
     metrics.update(epochs=ARGS.epochs, seconds_per_epoch=[e["seconds"] for e in log], framework="torch",
                    threads=ARGS.threads, torch_version=torch.__version__)

@@ -13,6 +13,7 @@ distance and classifier score from minigan's classifier; see docs/fashion_result
 """
 import sys
 
+import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
 import numpy as np
 
 from minigan.image_demo import image_demo_parser, install_generator, parse_image_demo_args, run_image_demo

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
 import numpy as np
 
 from minigan import __version__
