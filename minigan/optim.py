@@ -11,6 +11,7 @@ import numpy as np
 
 from .backend import device_of, get_array_module, to_device, to_numpy
 from .nn import fast
+from .nn.parallel import for_rows, on_cpu
 
 
 def check_gradient(name, p, grad):
@@ -142,10 +143,15 @@ class Adam(Optimizer):
         if not all(a.flags.c_contiguous for a in arrays):
             return self._adam_pass(*arrays)
         # All thirteen passes over one cache-sized piece, then the next piece: the piece stays
-        # in the CPU cache instead of thirteen sweeps through main memory (~20% faster).
+        # in the CPU cache instead of thirteen sweeps through main memory (~20% faster). The
+        # pieces are shared out among the CPU threads (nn/parallel.py).
         flat = [a.reshape(-1) for a in arrays]                              # views: contiguous
-        for start in range(0, p.size, fast.ADAM_CHUNK):
-            self._adam_pass(*(a[start:start + fast.ADAM_CHUNK] for a in flat))
+        starts = range(0, p.size, fast.ADAM_CHUNK)
+
+        def update_pieces(first, last):
+            for start in starts[first:last]:
+                self._adam_pass(*(a[start:start + fast.ADAM_CHUNK] for a in flat))
+        for_rows(update_pieces, len(starts), p.size if on_cpu(p) else 0)
 
     def _adam_pass(self, p, g, m, v, scratch):
         h = self.hyper

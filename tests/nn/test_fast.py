@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from minigan import optim
-from minigan.nn import BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, Sequential, fast
+from minigan.nn import BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, Sequential, fast, parallel
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
 from tests.layer_contract import assert_layer_contract
 from tests.strategies import batchnorm_configs, conv_configs, conv_transpose_configs, normal
@@ -112,9 +112,11 @@ def test_batchnorm_readable_path_keeps_the_contract(cfg):
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.1])
 @pytest.mark.parametrize("chunk", [7, 1 << 16])
-def test_adam_in_place_equals_readable(weight_decay, chunk, monkeypatch):
+@pytest.mark.parametrize("threads", [1, 3])
+def test_adam_in_place_equals_readable(weight_decay, chunk, threads, monkeypatch):
     """Bit for bit: the in-place update does the same roundings in the same order, whole
-    arrays or in pieces (7 elements: pieces that straddle parameter rows and end short)."""
+    arrays or in pieces (7 elements: pieces that straddle parameter rows and end short),
+    on one thread or shared out among three."""
     monkeypatch.setattr(fast, "ADAM_CHUNK", chunk)
     def steps():
         layer = Conv2d(2, 3, 3, rng=0)
@@ -129,7 +131,7 @@ def test_adam_in_place_equals_readable(weight_decay, chunk, monkeypatch):
         return layer.params, opt.state_dict()["state"]
     with fast.disabled():
         expected = steps()
-    with fast.enabled():
+    with fast.enabled(), parallel.configured(threads=threads, min_elements=1):
         got = steps()
     for k in expected[0]:
         np.testing.assert_array_equal(got[0][k], expected[0][k])
