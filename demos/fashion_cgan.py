@@ -14,21 +14,19 @@ import sys
 import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
 import numpy as np
 
-from minigan.image_demo import image_demo_parser, install_generator, parse_image_demo_args, run_image_demo
+from minigan.image_demo import image_demo_parser, parse_image_demo_args, run_image_demo
 from minigan.models.conditional import conditional_discriminator, conditional_generator
 
 
 def main(argv=None):
     parser = image_demo_parser(__doc__, out="runs/fashion_cgan/seed{seed}")
     parser.add_argument("--install", action="store_true",
-                        help="also write G to minigan/pretrained/fashion_cgan.npz (+ .json)")
+                        help="also write the network that drew the samples (G, or with --average its weight average) "
+                             "to minigan/pretrained/fashion_cgan.npz (+ .json)")
     args = parse_image_demo_args(parser, argv)
     rng = np.random.default_rng(args.seed)
     G, D = conditional_generator(z_dim=100, num_classes=10, rng=rng), conditional_discriminator(10, rng=rng)
-    status = run_image_demo(args, G, D, conditional=True)
-    if args.install and not args.trace:
-        print(f"wrote {install_generator(G.generator, 'fashion-cgan', args.out)}", file=sys.stderr)
-    return status
+    return run_image_demo(args, G, D, conditional=True, install="fashion-cgan" if args.install else None)
 
 
 if __name__ == "__main__":

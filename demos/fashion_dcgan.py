@@ -16,22 +16,20 @@ import sys
 import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
 import numpy as np
 
-from minigan.image_demo import image_demo_parser, install_generator, parse_image_demo_args, run_image_demo
+from minigan.image_demo import image_demo_parser, parse_image_demo_args, run_image_demo
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
 
 
 def main(argv=None):
     parser = image_demo_parser(__doc__, out="runs/fashion_dcgan/seed{seed}")
     parser.add_argument("--install", action="store_true",
-                        help="also write G to minigan/pretrained/fashion_dcgan.npz (+ .json)")
+                        help="also write the network that drew the samples (G, or with --average its weight average) "
+                             "to minigan/pretrained/fashion_dcgan.npz (+ .json)")
     args = parse_image_demo_args(parser, argv)
     rng = np.random.default_rng(args.seed)
     # A gradient penalty (--loss wgan-gp or r1) needs a critic that judges each image alone.
     G, D = dcgan_generator(z_dim=100, rng=rng), dcgan_discriminator(rng=rng, norm="layer" if args.penalty else "batch")
-    status = run_image_demo(args, G, D)
-    if args.install and not args.trace:
-        print(f"wrote {install_generator(G, 'fashion-dcgan', args.out)}", file=sys.stderr)
-    return status
+    return run_image_demo(args, G, D, install="fashion-dcgan" if args.install else None)
 
 
 if __name__ == "__main__":

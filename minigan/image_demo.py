@@ -87,8 +87,12 @@ def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
     return trainer, steps_per_epoch
 
 
-def run_image_demo(args, G, D, conditional=False, z_dim=100):
-    """Train (or --trace, or --resume) and finish a run; prints metrics.json's summary. Returns 0."""
+def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
+    """Train (or --trace, or --resume) and finish a run; prints metrics.json's summary. Returns 0.
+
+    install: a pretrained name ("fashion-dcgan"): afterwards write the network that drew the
+    samples (G's weight average with --average, else G; a conditional G's inner generator) to
+    minigan/pretrained/ with the run's record (install_generator)."""
     from .data.fashion_mnist import load_fashion_mnist
     from .gan.image_run import ImageRun
     from .metrics.score import QualityScorer
@@ -117,6 +121,9 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100):
     keys = ("frechet_distance", "classifier_score", "test_set_classifier_score", "mean_conditional_accuracy")
     print(json.dumps({k: metrics[k] for k in keys if k in metrics}))
     log(f"wrote {args.out}")
+    if install:
+        from .gan.image_run import drawing_network
+        log(f"wrote {install_generator(drawing_network(trainer.sampler), install, args.out)}")
     return 0
 
 

@@ -76,6 +76,23 @@ def test_dcgan_demo_with_wgan_gp_uses_a_layer_norm_critic_and_the_average(tmp_pa
     assert all("penalty" in r and "wasserstein_estimate" in r for r in history)
 
 
+@pytest.mark.parametrize("name, prefix", [("fashion_dcgan", "G_average/"), ("fashion_cgan", "G_average/0.")])
+def test_install_writes_the_network_that_drew_the_samples(tmp_path, fashion_root, monkeypatch, name, prefix):
+    """With --average the samples come from G's weight average, so that is what ships."""
+    import minigan.pretrained
+    installed = tmp_path / "installed.npz"
+    monkeypatch.setattr(minigan.pretrained, "path_of", lambda _: installed)
+    out = tmp_path / "run"
+    assert demo(name)(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--average", "0.9", "--install")) == 0
+    shipped, meta = load_checkpoint(installed)
+    run, _ = load_checkpoint(out / "checkpoint.npz")
+    drawn = {k[len(prefix):]: v for k, v in run.items() if k.startswith(prefix)}     # a cGAN's inner generator: 0.
+    assert {k[len("model/"):] for k in shipped} == set(drawn)
+    for k, v in drawn.items():
+        np.testing.assert_array_equal(shipped["model/" + k], v)
+    assert "--average" in meta["record"]["command"] and (tmp_path / "installed.json").is_file()
+
+
 def test_cgan_demo_scores_each_class(tmp_path, fashion_root):
     out = tmp_path / "cgan"
     assert demo("fashion_cgan")(tiny(out, fashion_root, "--epochs", "1", "--score-every", "0")) == 0
