@@ -26,6 +26,8 @@ def parse_args(argv=None):
     p.add_argument("--samples", type=int, default=10000)
     p.add_argument("--limit-batches", type=int, default=None, help="steps per epoch (quick tries)")
     p.add_argument("--no-score", action="store_true", help="skip the quality score (timing runs)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from OUT/checkpoint.pt (written after every epoch) to --epochs")
     p.add_argument("--out", type=Path, default=Path("runs/torch_dcgan/seed0"))
     return p.parse_args(argv)
 
@@ -88,8 +90,15 @@ def main():
     adam = dict(lr=2e-4, betas=(0.5, 0.999))
     opt_G, opt_D = torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(D.parameters(), **adam)
     steps = ARGS.limit_batches or len(x) // ARGS.batch_size
-    log = []
-    for epoch in range(1, ARGS.epochs + 1):
+    log, checkpoint = [], ARGS.out / "checkpoint.pt"
+    if ARGS.resume:
+        state = torch.load(checkpoint, weights_only=False)
+        for obj, key in ((G, "G"), (D, "D"), (opt_G, "opt_G"), (opt_D, "opt_D")):
+            obj.load_state_dict(state[key])
+        torch.set_rng_state(state["rng"])
+        log = state["log"]
+        print(f"resumed from {checkpoint} after epoch {len(log)}", file=sys.stderr, flush=True)
+    for epoch in range(len(log) + 1, ARGS.epochs + 1):
         start, losses = time.perf_counter(), []
         order = torch.randperm(len(x))
         for i in range(steps):
@@ -100,6 +109,9 @@ def main():
         log.append({"epoch": epoch, "seconds": seconds, "d_loss": float(d_loss), "g_loss": float(g_loss)})
         print(f"epoch {epoch}  {seconds:.0f} s  d_loss {d_loss:.3f}  g_loss {g_loss:.3f}", file=sys.stderr, flush=True)
         (ARGS.out / "epochs.json").write_text(json.dumps(log, indent=2) + "\n")
+        torch.save({"G": G.state_dict(), "D": D.state_dict(), "opt_G": opt_G.state_dict(),
+                    "opt_D": opt_D.state_dict(), "rng": torch.get_rng_state(), "log": log}, checkpoint.with_suffix(".tmp"))
+        checkpoint.with_suffix(".tmp").replace(checkpoint)                  # never a half-written checkpoint
     G.eval()
     with torch.no_grad():
         z = torch.from_numpy(np.random.default_rng([ARGS.seed, 2]).standard_normal((ARGS.samples, 100)).astype(np.float32))
