@@ -41,7 +41,7 @@ def parse_args(argv=None):
     p.add_argument("--torch-freeze-d", action="store_true",
                    help="PyTorch's G step skips D's weight gradients too (minigan always does)")
     p.add_argument("--schedule", choices=["interleaved", "blocks"], default="interleaved",
-                   help="interleaved: minigan, torch, minigan, ...; blocks: --repeats / 2 of one, then of the "
+                   help="interleaved: minigan, torch, minigan, ...; blocks: half of --repeats of one, then of the "
                         "other, twice (a framework's idle threads spinning after its step slow the other "
                         "one's next step when interleaved)")
     p.add_argument("--blas-spin", action="store_true",
@@ -57,8 +57,7 @@ ARGS = parse_args()
 # BLAS reads its thread count (and OpenBLAS its spin time) when NumPy is imported, so set them first.
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MINIGAN_THREADS"):
     os.environ[var] = str(ARGS.threads)
-if not ARGS.blas_spin:
-    os.environ["OPENBLAS_THREAD_TIMEOUT"] = "4"
+os.environ["OPENBLAS_THREAD_TIMEOUT"] = "28" if ARGS.blas_spin else "4"     # 28: OpenBLAS's own default
 
 import numpy as np  # noqa: E402
 
@@ -244,7 +243,7 @@ def time_interleaved(steps, sync, warmup, repeats, schedule="interleaved"):
     if schedule == "interleaved":
         order = [name for _ in range(repeats) for name in steps]
     else:
-        half = max(repeats // 2, 1)
+        half = max((repeats + 1) // 2, 1)
         order = [name for _ in range(2) for name in steps for _ in range(half)]
     for name in order:
         t = clock()

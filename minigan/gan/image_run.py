@@ -174,7 +174,7 @@ class ImageRun:
 
     def samples(self, network=None):
         """num_samples images of ``network`` (default: the trainer's sampler) from the fixed noise."""
-        return generate(network or self.trainer.sampler, self.sample_inputs, mode=self.sample_mode)
+        return generate(self.trainer.sampler if network is None else network, self.sample_inputs, mode=self.sample_mode)
 
     def save_grid(self, epoch):
         images = generate(self.trainer.sampler, self.grid_inputs, mode=self.sample_mode)

@@ -25,7 +25,7 @@ class ReLU(Module):
     def forward(self, x):
         self.check_input(x)
         xp = get_array_module(x)
-        self.positive, y = xp.empty(x.shape, dtype=bool), xp.empty_like(x)
+        self.positive, y = xp.empty_like(x, dtype=bool), xp.empty_like(x)          # x's memory layout
         map_rows(_relu, (x,), (self.positive, y))
         return y
 
@@ -73,18 +73,20 @@ class LeakyReLU(Module):
 
 def _relu(x, positive, y):
     """positive = [x > 0];  y = x * positive (on a piece of the rows)."""
-    positive[...] = x > 0
-    get_array_module(x).multiply(x, positive, out=y)
+    xp = get_array_module(x)
+    xp.greater(x, 0, out=positive)
+    xp.multiply(x, positive, out=y)
 
 
 def _leaky_relu(x, a, slope, y):
     """slope = 1 where x > 0, else a;  y = x * slope (on a piece of the rows)."""
-    slope[...] = x > 0                                   # 1 where x > 0, else 0
+    xp = get_array_module(x)
+    xp.greater(x, 0, out=slope)                          # 1 where x > 0, else 0
     if 0 <= a <= 1:
-        get_array_module(x).maximum(slope, a, out=slope)
+        xp.maximum(slope, a, out=slope)
     else:
         slope += (1 - slope) * a
-    get_array_module(x).multiply(x, slope, out=y)
+    xp.multiply(x, slope, out=y)
 
 
 class Tanh(Module):

@@ -21,7 +21,8 @@ $OPENBLAS_NUM_THREADS, else every core. Work under ``MIN_ELEMENTS`` elements run
 already) or with ``fast.disabled()``.
 """
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
 import numpy as np
@@ -32,6 +33,17 @@ from . import fast
 MIN_ELEMENTS = 1 << 16
 _threads = None
 _pool = None
+_lock = threading.Lock()
+
+
+def _forget_pool():
+    """A forked child inherits the pool object but not its threads: it must build its own."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def default_threads():
@@ -39,6 +51,8 @@ def default_threads():
         value = os.environ.get(var, "")
         if value.isdigit() and int(value) >= 1:
             return int(value)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1           # the cores this process may use
     return os.cpu_count() or 1
 
 
@@ -55,9 +69,10 @@ def set_threads(n):
     global _threads, _pool
     if not (isinstance(n, int) and n >= 1):
         raise ValueError(f"threads must be a positive integer, got {n!r}")
-    if _pool is not None:
-        _pool.shutdown()
-    _threads, _pool = n, None
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown()
+        _threads, _pool = n, None
 
 
 @contextmanager
@@ -86,16 +101,25 @@ def pieces(n, elements):
 
 
 def for_rows(fn, n, elements):
-    """fn(a, b) for each piece of range(n), the pieces at once; returns the results in order."""
+    """fn(a, b) for each piece of range(n), the pieces at once; returns the results in order.
+    Every piece has finished before this returns or raises (the first piece's error first)."""
     cuts = pieces(n, elements)
     if len(cuts) == 1:
         return [fn(0, n)]
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(threads(), thread_name_prefix="minigan")
-    futures = [_pool.submit(fn, a, b) for a, b in cuts[1:]]
-    first = fn(*cuts[0])                           # the calling thread does its share
+    futures = [_executor().submit(fn, a, b) for a, b in cuts[1:]]
+    try:
+        first = fn(*cuts[0])                       # the calling thread does its share
+    finally:
+        wait(futures)                              # no piece still writing after an error
     return [first] + [f.result() for f in futures]
+
+
+def _executor():
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(threads(), thread_name_prefix="minigan")
+        return _pool
 
 
 def on_cpu(*arrays):
@@ -125,8 +149,10 @@ def sum_rows(fn, inputs, outputs=()):
 
 
 def multiply(a, b):
-    """a * b for an array b of a's shape (or broadcastable), in pieces; a's memory layout."""
+    """a * b for arrays of one shape, in pieces; the result has a's memory layout."""
+    if a.shape != b.shape:
+        raise ValueError(f"parallel.multiply needs arrays of one shape, got {a.shape} and {b.shape}")
     xp = get_array_module(a, b)
     out = xp.empty_like(a, dtype=xp.result_type(a, b))
-    map_rows(xp.multiply, (a, xp.broadcast_to(b, a.shape)), (out,))
+    map_rows(xp.multiply, (a, b), (out,))
     return out

@@ -44,6 +44,35 @@ def test_an_error_in_a_worker_piece_is_raised_in_the_caller():
         parallel.for_rows(fail_late, 10, elements=10)
 
 
+def test_multiply_refuses_arrays_of_different_shapes():
+    with pytest.raises(ValueError, match="one shape"):
+        parallel.multiply(np.ones((4, 3)), np.ones(3))
+
+
+def _threaded_sum_in_child(queue):
+    x = np.arange(12.0).reshape(6, 2)
+    with parallel.configured(threads=2, min_elements=1):
+        queue.put(float(parallel.sum_rows(lambda a: a.sum(axis=0), (x,)).sum()))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_builds_its_own_pool():
+    """The child inherits the pool object but not its threads; it must not wait on them forever."""
+    import multiprocessing
+    with parallel.configured(threads=2, min_elements=1):
+        parallel.for_rows(lambda a, b: None, 4, elements=4)             # the parent's pool exists
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        child = context.Process(target=_threaded_sum_in_child, args=(queue,))
+        child.start()
+        child.join(timeout=60)
+        alive = child.is_alive()
+        if alive:
+            child.kill()
+    assert not alive, "the forked child hung on the parent's pool"
+    assert queue.get(timeout=5) == sum(range(12))
+
+
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
 def test_set_threads_rejects_non_positive_integers(bad):
     with pytest.raises(ValueError, match="positive integer"):
@@ -73,20 +102,27 @@ LAYERS = {
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))
-@pytest.mark.parametrize("layout", ["channels_first", "channels_last"])
-def test_threaded_layers_equal_one_thread(name, layout):
-    """Element-wise work must be bit-identical; sums of partial sums agree to rounding."""
+@pytest.mark.parametrize("layout", ["channels_first", "channels_last", "mixed"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_threaded_layers_equal_one_thread(name, layout, dtype):
+    """Element-wise work must be bit-identical; sums of partial sums agree to rounding.
+    mixed: x channels-first, dy channels-last."""
     make, x_shape, y_shape = LAYERS[name]
     rng = np.random.default_rng(1)
-    x, dy = rng.standard_normal(x_shape), rng.standard_normal(y_shape)
+    x, dy = rng.standard_normal(x_shape).astype(dtype), rng.standard_normal(y_shape).astype(dtype)
+    if layout != "channels_first":
+        dy = channels_last(dy)
     if layout == "channels_last":
-        x, dy = channels_last(x), channels_last(dy)
+        x = channels_last(x)
+    make = (lambda make=make: make().astype(dtype))
     with parallel.configured(threads=1):
         expected = pass_through(make, x, dy)
     with parallel.configured(threads=3, min_elements=1):
         got = pass_through(make, x, dy)
     for a, b in zip(got, expected):
+        assert a.dtype == b.dtype == dtype
         if name == "batchnorm":
-            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+            tol = 1e-12 if dtype == np.float64 else 2e-5
+            np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
         else:
             np.testing.assert_array_equal(a, b)
