@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from . import fast
 from .module import Module, as_generator
 from .validation import LayerInputError, require
 
@@ -30,6 +31,10 @@ class Dense(Module):
     weight V ~ N(0, 1) (bias 0) is scaled at run time by He's constant c = sqrt(2 / in),
     W = c V, so every layer's weights move at the same pace under Adam. The formulas above
     hold with W = c V, and dV = c dW.
+
+    Fast path (``fast.ENABLED``): with one output (a discriminator's logit) dx = dy W is an
+    outer product, (N, 1) times (1, in), computed by broadcasting: a matrix product with an
+    inner size of 1 is slow in BLAS, and each entry is the same single product either way.
     """
 
     def __init__(self, in_features, out_features, bias=True, rng=None, dtype="float32", equalized_lr=False):
@@ -75,6 +80,8 @@ class Dense(Module):
                 self.accumulate_grad("bias", dy.sum(axis=0))
         if not self.needs_input_grad:
             return None
+        if fast.ENABLED and self.out_features == 1:
+            return dy * self.weight()             # the same one product per entry, ~15x faster than BLAS
         return dy @ self.weight()
 
     def backward_backward(self, ddx):

@@ -139,6 +139,20 @@ def test_adam_in_place_equals_readable(weight_decay, chunk, threads, monkeypatch
             np.testing.assert_array_equal(got[1][k][key], expected[1][k][key])
 
 
+def test_dense_with_one_output_fast_equals_readable_bit_for_bit():
+    from minigan.nn import Dense
+    rng = np.random.default_rng(0)
+    x, dy = rng.standard_normal((16, 50)).astype(np.float32), rng.standard_normal((16, 1)).astype(np.float32)
+    results = []
+    for switch in (fast.disabled, fast.enabled):
+        with switch():
+            layer = Dense(50, 1, rng=1)
+            layer.forward(x)
+            results.append((layer.backward(dy), layer.grads["weight"].copy()))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
 def test_leaky_relu_slope_is_exact():
     x = np.array([-3.0, -1e-30, 0.0, 1e-30, 2.0], dtype=np.float32)
     for a in (0.0, 0.01, 0.2, 0.3, 1.5):
