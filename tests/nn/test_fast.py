@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from minigan import optim
-from minigan.nn import BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, Sequential, fast, parallel
+from minigan.nn import BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, ReLU, Sequential, fast, parallel
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
 from tests.layer_contract import assert_layer_contract
 from tests.strategies import batchnorm_configs, conv_configs, conv_transpose_configs, normal
@@ -151,6 +151,21 @@ def test_dense_with_one_output_fast_equals_readable_bit_for_bit():
             results.append((layer.backward(dy), layer.grads["weight"].copy()))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("make", [lambda: LeakyReLU(0.2), lambda: LeakyReLU(1.5), lambda: ReLU()])
+def test_activations_fast_equal_readable_bit_for_bit(make):
+    rng = np.random.default_rng(0)
+    x = channels_last(rng.standard_normal((5, 3, 4, 2)).astype(np.float32))
+    dy = rng.standard_normal(x.shape).astype(np.float32)
+    results = []
+    for switch in (fast.disabled, fast.enabled):
+        with switch(), parallel.configured(threads=3, min_elements=1):
+            layer = make()
+            results.append((layer.forward(x), layer.backward(dy), layer.backward_backward(dy)[0]))
+    for got, expected in zip(results[1], results[0]):
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
 
 
 def test_leaky_relu_slope_is_exact():
