@@ -12,7 +12,7 @@ four IDX files, the epoch, and the few samples each writes at the end). Both rea
 with minigan's loader, so loading costs the same. The ratio minigan / PyTorch is printed last,
 for the epoch and for the process. Thread counts are set for both through the environment
 (OPENBLAS/OMP/MKL/MINIGAN_THREADS), and OpenBLAS's idle threads sleep at once
-(OPENBLAS_THREAD_TIMEOUT=4, see minigan/__init__.py) unless --blas-spin.
+(OPENBLAS_THREAD_TIMEOUT=4, see minigan/__init__.py) unless --blas-timeout says otherwise.
 """
 import argparse
 import json
@@ -32,7 +32,8 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=2, help="threads for both (default 2)")
     p.add_argument("--repeats", type=int, default=1, help="epochs per framework, in ABBA order (default 1)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--blas-spin", action="store_true", help="leave OpenBLAS's idle threads spinning")
+    p.add_argument("--blas-timeout", type=int, default=None, metavar="N",
+                   help="OPENBLAS_THREAD_TIMEOUT for both (default: minigan's, see minigan/__init__.py)")
     p.add_argument("--limit-batches", type=int, default=None, help="steps per epoch, for a quick try (default: all)")
     return p.parse_args(argv)
 
@@ -50,7 +51,8 @@ def run_epoch(framework, args):
     """(epoch seconds, process seconds) of one fresh process training one epoch."""
     env = dict(os.environ, **{v: str(args.threads) for v in
                               ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MINIGAN_THREADS")})
-    env["OPENBLAS_THREAD_TIMEOUT"] = "28" if args.blas_spin else "4"      # 28: OpenBLAS's own default
+    if args.blas_timeout is not None:                     # else minigan's default, set on import
+        env["OPENBLAS_THREAD_TIMEOUT"] = str(args.blas_timeout)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / framework
         start = time.perf_counter()
@@ -73,7 +75,7 @@ def main(argv=None):
         epoch, wall = run_epoch(framework, args)
         results[framework].append((epoch, wall))
         print(f"{framework:8} epoch {epoch:7.1f} s   process {wall:7.1f} s", file=sys.stderr, flush=True)
-    print(f"threads {args.threads}, OpenBLAS idle threads {'spin' if args.blas_spin else 'sleep'}, "
+    print(f"threads {args.threads}, OPENBLAS_THREAD_TIMEOUT {args.blas_timeout or 'minigan default'}, "
           f"{args.repeats} epoch(s) each")
     print("| framework | epoch s (best) | process s (best) |")
     print("|---|---|---|")

@@ -44,10 +44,10 @@ def parse_args(argv=None):
                    help="interleaved: minigan, torch, minigan, ...; blocks: half of --repeats of one, then of the "
                         "other, twice (a framework's idle threads spinning after its step slow the other "
                         "one's next step when interleaved)")
-    p.add_argument("--blas-spin", action="store_true",
-                   help="leave OpenBLAS's idle threads spinning ~0.1 s after each product (its default); "
-                        "by default they sleep at once (OPENBLAS_THREAD_TIMEOUT=4), which frees the cores "
-                        "for minigan's own threads")
+    p.add_argument("--blas-timeout", type=int, default=None, metavar="N",
+                   help="OPENBLAS_THREAD_TIMEOUT: OpenBLAS's idle threads spin 2^N cycles after a product "
+                        "before they sleep (4-30; OpenBLAS's default 28, ~0.1 s; default: minigan's, "
+                        "see minigan/__init__.py)")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     p.add_argument("--memory-probe", nargs=2, metavar=("FRAMEWORK", "MODEL"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -57,7 +57,10 @@ ARGS = parse_args()
 # BLAS reads its thread count (and OpenBLAS its spin time) when NumPy is imported, so set them first.
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MINIGAN_THREADS"):
     os.environ[var] = str(ARGS.threads)
-os.environ["OPENBLAS_THREAD_TIMEOUT"] = "28" if ARGS.blas_spin else "4"     # 28: OpenBLAS's own default
+if ARGS.blas_timeout is not None:
+    os.environ["OPENBLAS_THREAD_TIMEOUT"] = str(ARGS.blas_timeout)
+else:
+    import minigan  # noqa: F401,E402  (sets minigan's default before NumPy loads)
 
 import numpy as np  # noqa: E402
 
@@ -301,7 +304,7 @@ def main():
         return
     peak = sgemm_gflops()
     print(f"device {ARGS.device}, threads {ARGS.threads}, batch {ARGS.batch}, clock {ARGS.clock}, "
-          f"schedule {ARGS.schedule}, OpenBLAS idle threads {'spin' if ARGS.blas_spin else 'sleep'}, "
+          f"schedule {ARGS.schedule}, OPENBLAS_THREAD_TIMEOUT {os.environ.get('OPENBLAS_THREAD_TIMEOUT')}, "
           f"numpy {np.__version__}, float32 sgemm 2048^3: {peak:.1f} GFLOP/s")
     models = ["dcgan", "mlp"] if ARGS.model == "all" else [ARGS.model]
     rows = []

@@ -30,7 +30,7 @@ import numpy as np
 from ..backend import get_array_module
 from . import fast
 
-MIN_ELEMENTS = 1 << 16
+MIN_ELEMENTS = 1 << 18
 _threads = None
 _pool = None
 _lock = threading.Lock()
