@@ -13,9 +13,13 @@ count more, so the average does not drag the random initial weights along for th
 of steps.
 
 Buffers (batch norm's running statistics) are copied, not averaged: they belong to G's
-current weights.
+current weights. Before the average draws in eval mode, ``recalibrate_batch_norm``
+recomputes them for the average's own weights (ImageRun does this for every grid, score
+and samples.npy).
 """
 import copy
+
+from ..nn.batchnorm import _BatchNorm
 
 
 class WeightAverage:
@@ -47,3 +51,30 @@ class WeightAverage:
         for name, b in model.buffers.items():
             self.average.buffers[name] = b.copy()
         self.updates += 1
+
+
+def recalibrate_batch_norm(model, batches):
+    """Recompute every batch-norm layer's running statistics for ``model``'s own weights.
+
+    The average's weights are not G's, so the running statistics it copied from G normalise
+    its activations slightly wrongly, and in eval mode every image shifts. This runs each
+    input array of ``batches`` through the model in training mode with momentum 1/k for the
+    k-th batch, so that each running mean (and unbiased variance) ends as the plain average
+    of the batches' own: BigGAN's "standing statistics" (Brock et al. 2019, appendix C).
+    Parameters are untouched; the model is left in eval mode. Returns the number of layers.
+    """
+    norms = [m for m in model.modules() if isinstance(m, _BatchNorm)]
+    if not norms:
+        return 0
+    momenta = [m.momentum for m in norms]
+    model.train()
+    try:
+        for k, x in enumerate(batches):
+            for m in norms:
+                m.momentum = 1.0 / (k + 1)
+            model.forward(x)
+    finally:
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+        model.eval()
+    return len(norms)

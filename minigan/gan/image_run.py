@@ -26,8 +26,9 @@ trainer's rng, so drawing grids does not change the training run.
 A conditional trainer's G (a LabelledGenerator) is drawn with concat(z, onehot(y)): the grid
 has one row per class, samples.npy has equally many of each class (y = i mod C), and
 metrics.json adds the share of each class's samples the classifier assigns to that class.
-With ``config.g_average`` every image comes from the trainer's ``sampler``, G's weight average;
-the last iterate G is scored beside it (epochs.json: g_frechet_distance, g_classifier_score;
+With ``config.g_average`` every image comes from the trainer's ``sampler``, G's weight average,
+after its batch norms get statistics of their own (recalibrate_batch_norm, 5,000 codes of a
+fixed calibration noise, redone whenever G has trained since); the last iterate G is scored beside it (epochs.json: g_frechet_distance, g_classifier_score;
 metrics.json: "last_iterate"; its images in samples_last_iterate.npy), so one run shows what
 averaging adds to the same game.
 """
@@ -42,9 +43,11 @@ from ..models.conditional import one_hot
 from ..plots.animation import write_gif
 from ..plots.common import training_curves
 from ..plots.images import save_image_grid
+from .averaging import recalibrate_batch_norm
 from .checkpoint import save_checkpoint
 
 CHECKPOINT = "checkpoint.npz"
+CALIBRATION_CODES = 5000          # codes whose batch statistics the weight average's batch norms take
 
 
 def drawing_network(G):
@@ -118,6 +121,10 @@ class ImageRun:
         self.grid_inputs = latent_inputs(grid_size, z_dim, np.random.default_rng([seed, 1]), C, self.grid_labels)
         self.sample_inputs = latent_inputs(num_samples, z_dim, np.random.default_rng([seed, 2]), C,
                                            self.sample_labels)
+        calibration_labels = np.arange(CALIBRATION_CODES) % C if C else None
+        self.calibration_inputs = latent_inputs(CALIBRATION_CODES, z_dim, np.random.default_rng([seed, 3]), C,
+                                                calibration_labels)
+        self._calibrated_at = None
         self.epochs = []
         (self.out / "grids").mkdir(parents=True, exist_ok=True)
 
@@ -172,12 +179,25 @@ class ImageRun:
         """True when samples come from G's weight average rather than G itself."""
         return self.trainer.sampler is not self.trainer.G
 
+    @property
+    def sampler(self):
+        """The trainer's sampler; G's weight average with batch-norm statistics of its own."""
+        sampler = self.trainer.sampler
+        if self.averaging and self._calibrated_at != self.trainer.step:
+            net = drawing_network(sampler)
+            device = _device(next(iter(net.params.values())))
+            batches = (to_device(self.calibration_inputs[i:i + 500], device)
+                       for i in range(0, len(self.calibration_inputs), 500))
+            recalibrate_batch_norm(net, batches)
+            self._calibrated_at = self.trainer.step
+        return sampler
+
     def samples(self, network=None):
-        """num_samples images of ``network`` (default: the trainer's sampler) from the fixed noise."""
-        return generate(self.trainer.sampler if network is None else network, self.sample_inputs, mode=self.sample_mode)
+        """num_samples images of ``network`` (default: the sampler) from the fixed noise."""
+        return generate(self.sampler if network is None else network, self.sample_inputs, mode=self.sample_mode)
 
     def save_grid(self, epoch):
-        images = generate(self.trainer.sampler, self.grid_inputs, mode=self.sample_mode)
+        images = generate(self.sampler, self.grid_inputs, mode=self.sample_mode)
         return save_image_grid(images, self.out / "grids" / f"epoch_{epoch:03d}.png", self.grid_columns,
                                title=f"epoch {epoch}")
 
@@ -228,7 +248,7 @@ class ImageRun:
         from ..data.fashion_mnist import CLASSES
         names = names or CLASSES
         labels = [f"{names[k]}  {100 * a:.0f}%" for k, a in enumerate(per_class)]
-        images = generate(self.trainer.sampler, self.grid_inputs, mode=self.sample_mode)
+        images = generate(self.sampler, self.grid_inputs, mode=self.sample_mode)
         return save_image_grid(images, self.out / "classes.png", self.grid_columns, row_labels=labels,
                                title="one row per class; % of that class's samples the classifier agrees with")
 

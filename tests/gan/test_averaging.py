@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from minigan import nn
-from minigan.gan.averaging import WeightAverage
+from minigan.gan.averaging import WeightAverage, recalibrate_batch_norm
 from tests.gan.helpers import snapshot, toy_trainer
 
 
@@ -67,3 +67,26 @@ def test_average_resumes_exactly(tmp_path):
     assert resumed.G_average.updates == straight.G_average.updates == 12
     for name, value in straight.sampler.state_dict().items():
         np.testing.assert_array_equal(resumed.sampler.state_dict()[name], value, err_msg=name)
+
+
+def test_recalibrated_statistics_are_the_average_of_the_batches_own():
+    from minigan.nn import BatchNorm1d, Dense, ReLU, Sequential
+    model = Sequential(Dense(4, 3, rng=0, dtype="float64"), BatchNorm1d(3, momentum=0.1, dtype="float64"), ReLU())
+    rng = np.random.default_rng(1)
+    batches = [rng.standard_normal((8, 4)) + k for k in range(5)]
+    assert recalibrate_batch_norm(model, batches) == 1
+    h = [x @ model.params["0.weight"].T + model.params["0.bias"] for x in batches]     # what BN sees
+    np.testing.assert_allclose(model.buffers["1.running_mean"], np.mean([b.mean(axis=0) for b in h], axis=0),
+                               rtol=1e-12)
+    np.testing.assert_allclose(model.buffers["1.running_var"], np.mean([b.var(axis=0, ddof=1) for b in h], axis=0),
+                               rtol=1e-12)
+    assert not model.training and model.layers[1].momentum == 0.1
+
+
+def test_recalibration_leaves_a_model_without_batch_norm_alone():
+    from minigan.nn import Dense
+    model = Dense(3, 2, rng=0)
+    before = {k: v.copy() for k, v in model.params.items()}
+    assert recalibrate_batch_norm(model, [np.ones((4, 3), np.float32)]) == 0
+    for k in before:
+        np.testing.assert_array_equal(model.params[k], before[k])

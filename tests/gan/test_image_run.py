@@ -75,6 +75,18 @@ def test_an_averaged_run_scores_the_average_and_the_last_iterate(tmp_path):
     assert epoch["g_frechet_distance"] != epoch["frechet_distance"]
 
 
+def test_the_average_draws_with_batch_norm_statistics_of_its_own_weights(tmp_path):
+    trainer = tiny_trainer(g_average=0.9)
+    run = ImageRun(trainer, tmp_path, 2, num_samples=20, progress=False, log=quiet)
+    run.train(1)
+    run.samples()
+    average = trainer.sampler
+    z = run.calibration_inputs
+    dense_out = z.astype(np.float64) @ average.params["0.weight"].astype(np.float64).T    # what its first BN sees
+    np.testing.assert_allclose(average.buffers["1.running_mean"], dense_out.mean(axis=0), rtol=1e-4, atol=1e-6)
+    assert not np.allclose(average.buffers["1.running_mean"], trainer.G.buffers["1.running_mean"])
+
+
 def test_resume_continues_bit_identically(tmp_path):
     straight = ImageRun(tiny_trainer(), tmp_path / "a", 2, num_samples=20, progress=False, log=quiet)
     straight.train(3)
