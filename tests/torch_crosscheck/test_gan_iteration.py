@@ -179,3 +179,42 @@ def test_g_step_leaves_d_weights_and_grads_alone():
     for k in D.params:
         np.testing.assert_array_equal(D.params[k], D_weights[k])
         np.testing.assert_array_equal(D.grads[k], D_grads[k])
+
+
+def torch_dcgan(z_dim, width):
+    """benchmarks/train_torch_dcgan.py's networks at another width, float64; same layer indices."""
+    tnn = torch.nn
+    G = tnn.Sequential(tnn.Linear(z_dim, 2 * width * 49, bias=False), tnn.BatchNorm1d(2 * width * 49), tnn.ReLU(),
+                       tnn.Unflatten(1, (2 * width, 7, 7)),
+                       tnn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), tnn.BatchNorm2d(width), tnn.ReLU(),
+                       tnn.ConvTranspose2d(width, 1, 4, 2, 1), tnn.Tanh())
+    D = tnn.Sequential(tnn.Conv2d(1, width, 4, 2, 1), tnn.LeakyReLU(0.2),
+                       tnn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), tnn.BatchNorm2d(2 * width),
+                       tnn.LeakyReLU(0.2), tnn.Flatten(), tnn.Linear(2 * width * 49, 1))
+    return G.double(), D.double()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_dcgan_iterations_match_torch(seed):
+    """The Fashion-MNIST DCGAN itself (at width 4): convolutions, batch norm in both networks
+    (in D also during the G step, on the fake batch), channels-last fast paths. Same start,
+    same batches, same noise: every weight, statistic and gradient agrees after each of
+    three iterations."""
+    from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
+    z_dim, width, batch = 8, 4, 6
+    G = dcgan_generator(z_dim, width=width, rng=seed, dtype=F64)
+    D = dcgan_discriminator(width=width, rng=seed + 10, dtype=F64)
+    G_t, D_t = torch_dcgan(z_dim, width)
+    copy_to_torch(G, G_t)
+    copy_to_torch(D, D_t)
+    starts = snapshot(G, D)
+    opt_G, opt_D = optim.Adam(G, **ADAM), optim.Adam(D, **ADAM)
+    opt_G_t, opt_D_t = torch.optim.Adam(G_t.parameters(), **ADAM), torch.optim.Adam(D_t.parameters(), **ADAM)
+    rng = np.random.default_rng(seed)
+    for _ in range(3):
+        real = np.tanh(rng.standard_normal((batch, 1, 28, 28)))
+        z = rng.standard_normal((batch, z_dim))
+        loss_D, loss_G = minigan_iteration(G, D, opt_G, opt_D, losses.NonSaturating(), real, z)
+        t_loss_D, t_loss_G, d_grads = torch_iteration(G_t, D_t, opt_G_t, opt_D_t, real, z)
+        errors = {"loss D": rel_error(loss_D, t_loss_D), "loss G": rel_error(loss_G, t_loss_G)}
+        assert_close({**errors, **compare_all(G, D, G_t, D_t, starts, d_grads)}, TOL)
