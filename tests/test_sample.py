@@ -71,3 +71,15 @@ def test_bad_suffix_exits_two(tmp_path):
 def test_shipped_generator_draws(tmp_path):
     assert main(["sample", "fashion-dcgan", "--n", "16", "--out", str(tmp_path / "s.npy"), "--seed", "3"]) == 0
     assert np.load(tmp_path / "s.npy").shape == (16, 28, 28)
+
+
+@pytest.mark.skipif(not (path_of("fashion-cgan").exists() and path_of("fashion-classifier").exists()),
+                    reason="no shipped fashion-cgan generator or classifier")
+def test_shipped_conditional_generator_draws_the_class_asked_for(tmp_path):
+    from minigan.models.classifier import predict_proba
+    from minigan.pretrained import load_pretrained
+    assert main(["sample", "fashion-cgan", "--n", "64", "--label", "7", "--out", str(tmp_path / "s.npy")]) == 0
+    images = np.load(tmp_path / "s.npy")
+    assert images.shape == (64, 28, 28) and images.min() >= -1 and images.max() <= 1
+    predicted = predict_proba(load_pretrained("fashion-classifier"), images[:, None]).argmax(axis=1)
+    assert (predicted == 7).mean() >= 0.7            # class 7, Sneaker
