@@ -123,7 +123,7 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
     log(f"wrote {args.out}")
     if install:
         from .gan.image_run import drawing_network
-        log(f"wrote {install_generator(drawing_network(trainer.sampler), install, args.out)}")
+        log(f"wrote {install_generator(drawing_network(run.sampler), install, args.out)}")   # as drawn
     return 0
 
 

@@ -158,12 +158,10 @@ class ImageRun:
             entry[key] = float(np.mean([r[key] for r in records]))
         self.save_grid(epoch)
         if self.scorer is not None and self.score_every and epoch % self.score_every == 0:
-            scores = self.scorer.score(self.samples())
-            entry.update(frechet_distance=scores["frechet_distance"], classifier_score=scores["classifier_score"])
-            if self.averaging:
-                scores = self.scorer.score(self.samples(self.trainer.G))
-                entry.update(g_frechet_distance=scores["frechet_distance"],
-                             g_classifier_score=scores["classifier_score"])
+            drawers = {"": None, "g_": self.trainer.G} if self.averaging else {"": None}
+            for prefix, network in drawers.items():
+                scores = self.scorer.score(self.samples(network))
+                entry.update({prefix + key: scores[key] for key in ("frechet_distance", "classifier_score")})
         self.epochs.append(entry)
         self.save()
         scored = (f"  FD {entry['frechet_distance']:.2f}  score {entry['classifier_score']:.2f}"
@@ -221,21 +219,14 @@ class ImageRun:
         metrics = {"epochs": self.epoch, "steps": self.trainer.step, "sample_mode": self.sample_mode,
                    "seconds_per_epoch": [e["seconds"] for e in self.epochs]}
         if self.scorer is not None:
-            metrics.update(self.scorer.score(samples))
+            metrics.update(self._scores(samples))
             if self.reference is not None:
                 metrics["test_set_classifier_score"] = self.scorer.score(self.reference)["classifier_score"]
-            if self.num_classes:
-                per_class = class_accuracy(self.scorer.model, samples, self.sample_labels, self.num_classes)
-                metrics["conditional_accuracy"] = per_class
-                metrics["mean_conditional_accuracy"] = float(np.mean(per_class))
         if self.averaging:
             last = self.samples(self.trainer.G)
             np.save(self.out / "samples_last_iterate.npy", last)
             if self.scorer is not None:
-                metrics["last_iterate"] = self.scorer.score(last)
-                if self.num_classes:
-                    per_class = class_accuracy(self.scorer.model, last, self.sample_labels, self.num_classes)
-                    metrics["last_iterate"]["conditional_accuracy"] = per_class
+                metrics["last_iterate"] = self._scores(last)
         _write_json(self.out / "metrics.json", metrics)
         grids = sorted((self.out / "grids").glob("epoch_*.png"))
         if grids:
@@ -243,6 +234,15 @@ class ImageRun:
         if self.num_classes and "conditional_accuracy" in metrics:
             self.save_class_grid(metrics["conditional_accuracy"])
         return metrics
+
+    def _scores(self, images):
+        """The scorer's figures; for a conditional G also the share of each class's samples
+        the classifier assigns to that class, and its mean."""
+        scores = self.scorer.score(images)
+        if self.num_classes:
+            per_class = class_accuracy(self.scorer.model, images, self.sample_labels, self.num_classes)
+            scores.update(conditional_accuracy=per_class, mean_conditional_accuracy=float(np.mean(per_class)))
+        return scores
 
     def save_class_grid(self, per_class, names=None):
         from ..data.fashion_mnist import CLASSES
