@@ -3,11 +3,14 @@
     python -m minigan sample fashion-dcgan --n 64 --out grid.png       # a grid picture
     python -m minigan sample fashion-dcgan --n 1000 --out samples.npy  # float32 (n, 28, 28) in [-1, 1]
     python -m minigan sample fashion-cgan --label 7 --out sneakers.png # one class (Sneaker)
+    python -m minigan sample fashion-cgan --truncation 1.5 --out t.png # more typical, less varied
 
 Noise z ~ N(0, I) comes from ``--seed``; G runs in eval mode (batch norm's running statistics),
-so an image depends on its z alone. ``--checkpoint`` draws from a run directory's checkpoint.npz
+so an image depends on its z alone. ``--truncation T`` draws each component of z from N(0, 1)
+restricted to [-T, T] (the truncation trick, minigan/gan/truncation.py). ``--checkpoint`` draws from a run directory's checkpoint.npz
 instead of the shipped weights.
 """
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -32,16 +35,16 @@ def load_generator(name, checkpoint=None):
     return G.eval()
 
 
-def draw(name, n, seed=0, label=None, checkpoint=None, G=None):
+def draw(name, n, seed=0, label=None, checkpoint=None, G=None, truncation=None):
     """n images float32 (n, 28, 28) in [-1, 1]; a conditional generator draws ``label`` (or all
-    classes in turn, y = i mod 10, when label is None)."""
+    classes in turn, y = i mod 10, when label is None); ``truncation``: see truncation.py."""
     from .gan.image_run import generate, latent_inputs
     G = G or load_generator(name, checkpoint)
     classes = GENERATORS[name]
     labels = None
     if classes:
         labels = np.full(n, label) if label is not None else np.arange(n) % classes
-    return generate(G, latent_inputs(n, Z_DIM, np.random.default_rng(seed), classes, labels))
+    return generate(G, latent_inputs(n, Z_DIM, np.random.default_rng(seed), classes, labels, truncation))
 
 
 def run_sample(args, parser):
@@ -52,7 +55,7 @@ def run_sample(args, parser):
     if args.out.suffix not in (".png", ".npy"):
         parser.error(f"--out must end in .png (a grid) or .npy (the images), got {args.out}")
     try:
-        images = draw(args.name, args.n, args.seed, args.label, args.checkpoint)
+        images = draw(args.name, args.n, args.seed, args.label, args.checkpoint, truncation=args.truncation)
     except FileNotFoundError as err:
         parser.error(str(err))
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -66,9 +69,22 @@ def run_sample(args, parser):
 
 
 def _positive(text):
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise ValueError(text)
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _threshold(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
     return value
 
 
@@ -80,6 +96,9 @@ def add_parser(subparsers):
     parser.add_argument("--out", type=Path, required=True, help="grid .png or images .npy")
     parser.add_argument("--seed", type=int, default=0, help="seeds the noise (default %(default)s)")
     parser.add_argument("--label", type=int, default=None, help="class to draw (conditional generators)")
+    parser.add_argument("--truncation", type=_threshold, default=None, metavar="T",
+                        help="draw z from N(0, 1) truncated to [-T, T]: more typical, less varied images "
+                             "(default: no truncation)")
     parser.add_argument("--columns", type=_positive, default=None, help="grid columns (default: square)")
     parser.add_argument("--checkpoint", type=Path, default=None, help="a run directory's checkpoint.npz")
     parser.set_defaults(run=lambda args: run_sample(args, parser))

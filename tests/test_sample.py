@@ -83,3 +83,35 @@ def test_shipped_conditional_generator_draws_the_class_asked_for(tmp_path):
     assert images.shape == (64, 28, 28) and images.min() >= -1 and images.max() <= 1
     predicted = predict_proba(load_pretrained("fashion-classifier"), images[:, None]).argmax(axis=1)
     assert (predicted == 7).mean() >= 0.7            # class 7, Sneaker
+
+
+def test_truncation_bounds_the_codes_and_a_loose_one_changes_nothing(tmp_path):
+    path, _ = checkpoint(tmp_path, conditional=False)
+    plain = draw("fashion-dcgan", 6, seed=2, checkpoint=path)
+    np.testing.assert_array_equal(draw("fashion-dcgan", 6, seed=2, checkpoint=path, truncation=1e6), plain)
+    assert not np.allclose(draw("fashion-dcgan", 6, seed=2, checkpoint=path, truncation=0.5), plain)
+    assert main(["sample", "fashion-dcgan", "--n", "3", "--truncation", "0.7", "--out", str(tmp_path / "t.npy"),
+                 "--checkpoint", str(path)]) == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "t.npy"),
+                                  draw("fashion-dcgan", 3, seed=0, checkpoint=path, truncation=0.7))
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "x"])
+def test_a_truncation_that_is_not_positive_exits_two(tmp_path, value, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sample", "fashion-dcgan", "--truncation", value, "--out", str(tmp_path / "x.npy")])
+    assert exit_info.value.code == 2
+    assert "positive number" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not path_of("fashion-cgan").exists(), reason="fashion-cgan is not shipped")
+def test_truncation_makes_the_shipped_cgan_draw_its_hardest_classes_more_faithfully():
+    """Shirt and Coat are the shipped conditional generator's weakest rows: truncating its
+    codes at 1.5 must raise the share the classifier assigns to the class asked for."""
+    from minigan.gan.image_run import class_accuracy
+    from minigan.pretrained import load_pretrained
+    classifier = load_pretrained("fashion-classifier")
+    for label in (4, 6):                                            # Coat, Shirt
+        plain, cut = (class_accuracy(classifier, draw("fashion-cgan", 300, seed=1, label=label, truncation=t),
+                                     np.full(300, label))[label] for t in (None, 1.5))
+        assert cut > plain + 0.03, (label, plain, cut)

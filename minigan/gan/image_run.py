@@ -45,6 +45,7 @@ from ..plots.common import training_curves
 from ..plots.images import save_image_grid
 from .averaging import recalibrate_batch_norm
 from .checkpoint import save_checkpoint
+from .truncation import truncated_normal
 
 CHECKPOINT = "checkpoint.npz"
 CALIBRATION_CODES = 5000          # codes whose batch statistics the weight average's batch norms take
@@ -55,9 +56,10 @@ def drawing_network(G):
     return getattr(G, "generator", G)
 
 
-def latent_inputs(n, z_dim, rng, num_classes=None, labels=None):
-    """z ~ N(0, I) as float32 (n, z_dim); with num_classes, concat(z, onehot(labels))."""
-    z = rng.standard_normal((n, z_dim)).astype(np.float32)
+def latent_inputs(n, z_dim, rng, num_classes=None, labels=None, truncation=None):
+    """z ~ N(0, I) as float32 (n, z_dim); with num_classes, concat(z, onehot(labels)).
+    ``truncation`` t draws each component of z from N(0, 1) restricted to [-t, t] (truncation.py)."""
+    z = truncated_normal(rng, (n, z_dim), truncation).astype(np.float32)
     if not num_classes:
         return z
     return np.concatenate([z, one_hot(np.asarray(labels), num_classes, z)], axis=1)

@@ -18,11 +18,12 @@ def new_figure(width=6.0, height=4.0, ncols=1, nrows=1):
     return fig, axes
 
 
-def save_figure(fig, path, dpi=DPI):
-    """Write the figure as PNG (or what the suffix says) and return the path."""
+def save_figure(fig, path, dpi=DPI, tight=False):
+    """Write the figure as PNG (or what the suffix says) and return the path; ``tight`` grows or
+    trims the picture to what is drawn (labels wider than the layout left room for)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight" if tight else None)
     return path
 
 

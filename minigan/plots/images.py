@@ -42,7 +42,7 @@ def plot_image_grid(ax, images, ncols=8, row_labels=None, title=None):
     for side in ax.spines.values():
         side.set_visible(False)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=9)
 
 
 def save_image_grid(images, path, ncols=8, row_labels=None, title=None, scale=0.45):
@@ -51,4 +51,4 @@ def save_image_grid(images, path, ncols=8, row_labels=None, title=None, scale=0.
     extra = 1.6 if row_labels is not None else 0.0
     fig, ax = new_figure(ncols * scale + extra, rows * scale + (0.4 if title else 0.1))
     plot_image_grid(ax, images, ncols, row_labels, title)
-    return save_figure(fig, path)
+    return save_figure(fig, path, tight=row_labels is not None)     # labels may be wider than the margin

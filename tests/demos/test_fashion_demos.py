@@ -23,7 +23,7 @@ def tiny(out, root, *extra):
             "--train-size", "256", "--samples", "100", "--no-progress", *extra]
 
 
-@pytest.mark.parametrize("name", ["fashion_dcgan", "fashion_mlp", "fashion_cgan", "latent"])
+@pytest.mark.parametrize("name", ["fashion_dcgan", "fashion_mlp", "fashion_cgan", "latent", "truncation"])
 def test_help_exits_zero(name, capsys):
     with pytest.raises(SystemExit) as exit_info:
         demo(name)(["--help"])
@@ -100,6 +100,24 @@ def test_cgan_demo_scores_each_class(tmp_path, fashion_root):
     assert len(metrics["conditional_accuracy"]) == 10 and metrics["frechet_distance"] > 0
     assert 8 < metrics["test_set_classifier_score"] < 8.5          # the test set's own score, 8.16
     assert (out / "classes.png").is_file()
+    # the truncation demo on this run's checkpoint: a row per threshold (null: none) and the class grid
+    swept = tmp_path / "truncation"
+    assert demo("truncation")(["fashion-cgan", "--checkpoint", str(out / "checkpoint.npz"), "--thresholds", "inf",
+                               "1", "--n", "50", "--grid-threshold", "1", "--data-root", str(fashion_root),
+                               "--out", str(swept)]) == 0
+    rows = json.loads((swept / "truncation.json").read_text())["rows"]
+    assert [r["threshold"] for r in rows] == [None, 1.0]
+    assert all(len(r["conditional_accuracy"]) == 10 and r["min_conditional_accuracy"] <= r["mean_conditional_accuracy"]
+               for r in rows)
+    for name in ("table.md", "tradeoff.png", "classes_t1.png"):
+        assert (swept / name).is_file(), name
+
+
+@pytest.mark.parametrize("argv", [["--thresholds", "0"], ["--grid-threshold", "-1"], ["--n", "5"]])
+def test_truncation_demo_refuses_bad_thresholds(tmp_path, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        demo("truncation")([*argv, "--out", str(tmp_path / "t")])
+    assert exit_info.value.code == 2
 
 
 def test_resume_continues_bit_identically(tmp_path, fashion_root):
