@@ -61,10 +61,13 @@ class Progress:
     """One line on stderr, rewritten in place at most every ``interval`` seconds:
 
         step 1200/5000  d_loss 1.31  g_loss 0.79  D(x) 0.52  D(G(z)) 0.46  410 it/s  eta 9s
+
+    With ``critic=True`` (the Wasserstein loss) D's outputs are not probabilities (their sigmoid
+    sits at 0 or 1), so the line shows the critic's estimate W = mean D(x) - mean D(G(z)) instead.
     """
 
-    def __init__(self, total, interval=None, stream=None, enabled=True):
-        self.total, self.enabled = total, enabled
+    def __init__(self, total, interval=None, stream=None, enabled=True, critic=False):
+        self.total, self.enabled, self.critic = total, enabled, critic
         self.stream = stream or sys.stderr
         # A terminal gets a line rewritten twice a second; a log file one line every 10 s.
         self.interval = interval if interval is not None else (0.5 if self.stream.isatty() else 10.0)
@@ -80,7 +83,9 @@ class Progress:
         rate = self.done / max(now - self.start, 1e-9)
         eta = (self.total - step) / rate if rate else math.inf
         fields = [f"step {step}/{self.total}"]
-        for key, label in (("d_loss", "d_loss"), ("g_loss", "g_loss"), ("d_real", "D(x)"), ("d_fake", "D(G(z))")):
+        shown = (("d_loss", "d_loss"), ("g_loss", "g_loss"))
+        shown += ((("wasserstein_estimate", "W"),) if self.critic else (("d_real", "D(x)"), ("d_fake", "D(G(z))")))
+        for key, label in shown:
             if key in record:
                 fields.append(f"{label} {record[key]:.3f}")
         fields.append(f"{rate:.0f} it/s" if rate >= 10 else f"{rate:.2f} it/s")

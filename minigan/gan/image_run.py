@@ -156,8 +156,9 @@ class ImageRun:
         seconds = time.perf_counter() - self._start
         records = self.trainer.history.records[-self.steps_per_epoch:]
         entry = {"epoch": epoch, "step": self.trainer.step, "seconds": seconds}
-        for key in ("d_loss", "g_loss", "d_real", "d_fake"):
-            entry[key] = float(np.mean([r[key] for r in records]))
+        for key in ("d_loss", "g_loss", "d_real", "d_fake", "wasserstein_estimate"):
+            if key in records[-1]:
+                entry[key] = float(np.mean([r[key] for r in records]))
         self.save_grid(epoch)
         if self.scorer is not None and self.score_every and epoch % self.score_every == 0:
             drawers = {"": None, "g_": self.trainer.G} if self.averaging else {"": None}
@@ -170,8 +171,10 @@ class ImageRun:
                   if "frechet_distance" in entry else "")
         if "g_frechet_distance" in entry:
             scored += f"  (last iterate: FD {entry['g_frechet_distance']:.2f}  score {entry['g_classifier_score']:.2f})"
+        game = (f"W {entry['wasserstein_estimate']:.3f}" if self.trainer.config.loss == "wasserstein"
+                else f"D(x) {entry['d_real']:.2f}  D(G(z)) {entry['d_fake']:.2f}")
         self.log(f"epoch {epoch}  {seconds:.0f} s  d_loss {entry['d_loss']:.3f}  g_loss {entry['g_loss']:.3f}  "
-                 f"D(x) {entry['d_real']:.2f}  D(G(z)) {entry['d_fake']:.2f}{scored}")
+                 f"{game}{scored}")
         self._start = time.perf_counter()
 
     @property

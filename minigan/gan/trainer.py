@@ -182,7 +182,7 @@ class GANTrainer:
         A NonFiniteError stops the run (the last checkpoint stays as it was) unless
         ``config.rollback`` allows reloading that checkpoint with lower learning rates.
         """
-        bar = Progress(steps, enabled=progress)
+        bar = Progress(steps, enabled=progress, critic=self.config.loss == "wasserstein")
         rollbacks = 0
         while self.step < steps:
             try:

@@ -21,11 +21,20 @@ def test_history_json_and_csv_round_trip(tmp_path):
 def test_progress_line_shows_step_losses_and_rate():
     stream = io.StringIO()
     bar = Progress(2, interval=0.0, stream=stream)
-    bar.update(1, {"d_loss": 1.234, "g_loss": 0.5, "d_real": 0.6, "d_fake": 0.4})
+    bar.update(1, {"d_loss": 1.234, "g_loss": 0.5, "d_real": 0.6, "d_fake": 0.4, "wasserstein_estimate": 0.1})
     bar.update(2, {"d_loss": 1.0})
     out = stream.getvalue()
     assert "step 1/2" in out and "d_loss 1.234" in out and "D(G(z)) 0.400" in out and "it/s" in out
+    assert "W " not in out
     assert out.endswith("\n")
+
+
+def test_progress_line_shows_a_critics_wasserstein_estimate_not_sigmoids():
+    stream = io.StringIO()
+    Progress(1, interval=0.0, stream=stream, critic=True).update(1, {"d_loss": -1.2, "g_loss": 80.0, "d_real": 0.0,
+                                                         "d_fake": 0.0, "wasserstein_estimate": 1.25})
+    out = stream.getvalue()
+    assert "W 1.250" in out and "D(x)" not in out and "D(G(z))" not in out
 
 
 def test_csv_keeps_columns_that_appear_later(tmp_path):
