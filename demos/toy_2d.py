@@ -136,11 +136,14 @@ def main(argv=None):
     def noise(n, stream):
         return np.random.default_rng([args.seed, stream]).standard_normal((n, args.z_dim))
 
+    critic = config.loss == "wasserstein"            # scores, not logits: show them scaled to [0, 1]
+    heat_label = "critic D(x), scaled to [0, 1]" if critic else "D(x)"
+
     def draw(step):
         samples = generate(sampler, noise(1000, 2))
-        heat = discriminator_probability(D, grid, context=samples[: args.batch_size]).reshape(80, 80)
+        heat = discriminator_probability(D, grid, context=samples[: args.batch_size], critic=critic).reshape(80, 80)
         fig, ax = new_figure(5.2, 4.4)
-        plot_2d_frame(ax, samples, heat, bounds, real=real[:1000], modes=modes,
+        plot_2d_frame(ax, samples, heat, bounds, real=real[:1000], modes=modes, label=heat_label,
                       title=f"{args.dataset}, {args.trick}: step {step}")
         if modes is not None:
             report = mode_metrics(generate(sampler, noise(NUM_SAMPLES, 3)), modes, toy.std)

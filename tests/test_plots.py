@@ -56,6 +56,15 @@ def test_discriminator_probability_is_sigmoid_of_the_logit_in_any_chunking():
         np.testing.assert_allclose(discriminator_probability(D, points, chunk=chunk), expected, rtol=1e-6)
 
 
+def test_a_critic_is_shown_as_its_raw_output_scaled_to_the_unit_interval():
+    D = toy_discriminator(2, hidden=8, depth=2, rng=0)
+    points = 5 * np.random.default_rng(1).standard_normal((50, 2)).astype(np.float32)
+    raw = D.forward(points)[:, 0].astype(np.float64)
+    shown = discriminator_probability(D, points, chunk=7, critic=True)
+    np.testing.assert_allclose(shown, (raw - raw.min()) / (raw.max() - raw.min()), rtol=1e-5, atol=1e-6)
+    assert shown.min() == 0 and shown.max() == 1
+
+
 def test_minibatch_discriminator_is_judged_in_the_company_of_the_context():
     D = toy_discriminator(2, hidden=8, depth=1, minibatch=(3, 2), rng=0)
     point = np.array([[0.3, 0.3]], np.float32)

@@ -37,8 +37,12 @@ def grid_points(bounds, resolution):
     return np.stack([xs.ravel(), ys.ravel()], axis=1)
 
 
-def discriminator_probability(D, points, context=None, chunk=256):
+def discriminator_probability(D, points, context=None, chunk=256, critic=False):
     """D(x) = sigmoid(D's logit) at each of ``points`` (n, d), in eval mode: (n,) NumPy.
+
+    ``critic=True`` (a Wasserstein critic, whose outputs are scores, not logits): D's raw
+    output, min-max scaled to [0, 1] over the points, so a heatmap shows where the critic
+    rates samples higher (1) or lower (0) than elsewhere; its sigmoid would sit at 0 or 1.
 
     A discriminator with a MinibatchDiscrimination layer judges a sample by the company it is in,
     so the points go through it in batches together with ``context`` (e.g. a batch of the
@@ -58,7 +62,7 @@ def discriminator_probability(D, points, context=None, chunk=256):
         company = np.broadcast_to(company, (len(points), m - 1, points.shape[1]))
         packed = np.concatenate([points[:, None], company], axis=1).reshape(-1, points.shape[1])
         logits = to_numpy(in_eval_mode(D, to_device(packed, device_of(first))))[:, 0]
-        return sigmoid(logits.astype(np.float64))
+        return _squash(logits.astype(np.float64), critic)
     needs_company = any(isinstance(m, MinibatchDiscrimination) for m in D.modules())
     if not needs_company or context is None:
         context = points[:0]
@@ -69,8 +73,14 @@ def discriminator_probability(D, points, context=None, chunk=256):
         index = np.arange(g, len(points), groups)
         batch = to_device(np.concatenate([points[index], context]), device_of(first))
         logits = to_numpy(in_eval_mode(D, batch))[: len(index), 0]
-        out[index] = sigmoid(logits.astype(np.float64))
-    return out
+        out[index] = logits
+    return _squash(out, critic)
+
+
+def _squash(values, critic):
+    if not critic:
+        return sigmoid(values)
+    return (values - values.min()) / max(float(np.ptp(values)), 1e-300)
 
 
 def plot_1d_frame(ax, xs, data_density, generated, d_values, z=None, gz=None, title=None):
@@ -115,8 +125,9 @@ def noise_quantiles(count):
     return np.array([normal.inv_cdf((k + 0.5) / count) for k in range(count)])
 
 
-def plot_2d_frame(ax, samples, probabilities, bounds, real=None, modes=None, title=None, colorbar=True):
-    """Generated ``samples`` (n, 2) as black dots over the heatmap of D(x).
+def plot_2d_frame(ax, samples, probabilities, bounds, real=None, modes=None, title=None, colorbar=True,
+                  label="D(x)"):
+    """Generated ``samples`` (n, 2) as black dots over the heatmap of D(x) (``label`` on its colour bar).
 
     probabilities (res, res): D on ``grid_points(bounds, res)``; red means "real", blue "fake".
     real (m, 2): data points drawn faintly; modes (K, 2): the mixture centres, marked +.
@@ -132,7 +143,7 @@ def plot_2d_frame(ax, samples, probabilities, bounds, real=None, modes=None, tit
     ax.set_ylim(bounds)
     ax.set_aspect("equal")
     if colorbar:
-        ax.figure.colorbar(image, ax=ax, shrink=0.8, label="D(x)")
+        ax.figure.colorbar(image, ax=ax, shrink=0.8, label=label)
     if title:
         ax.set_title(title)
 
