@@ -68,6 +68,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from minigan import losses, optim  # noqa: E402
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator  # noqa: E402
 from minigan.models.mlp import mlp_discriminator, mlp_generator  # noqa: E402
+from torch_models import torch_dcgan, torch_mlp  # noqa: E402  (benchmarks/)
 
 ADAM = dict(lr=2e-4, betas=(0.5, 0.999))
 Z_DIM = 100
@@ -161,26 +162,7 @@ def minigan_step(G, D, opt_G, opt_D, loss, real, z):
 def build_torch(model, device, threads):
     import torch
     torch.set_num_threads(threads)
-    tnn = torch.nn
-    if model == "dcgan":
-        G = tnn.Sequential(tnn.Linear(Z_DIM, 6272, bias=False), tnn.BatchNorm1d(6272), tnn.ReLU(),
-                           tnn.Unflatten(1, (128, 7, 7)),
-                           tnn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), tnn.BatchNorm2d(64), tnn.ReLU(),
-                           tnn.ConvTranspose2d(64, 1, 4, 2, 1), tnn.Tanh())
-        D = tnn.Sequential(tnn.Conv2d(1, 64, 4, 2, 1), tnn.LeakyReLU(0.2),
-                           tnn.Conv2d(64, 128, 4, 2, 1, bias=False), tnn.BatchNorm2d(128), tnn.LeakyReLU(0.2),
-                           tnn.Flatten(), tnn.Linear(6272, 1))
-        for m in list(G.modules()) + list(D.modules()):
-            if isinstance(m, (tnn.Linear, tnn.Conv2d, tnn.ConvTranspose2d)):
-                tnn.init.normal_(m.weight, 0.0, 0.02)
-            elif isinstance(m, (tnn.BatchNorm1d, tnn.BatchNorm2d)):
-                tnn.init.normal_(m.weight, 1.0, 0.02)
-    else:
-        G = tnn.Sequential(tnn.Linear(Z_DIM, 256), tnn.LeakyReLU(0.2), tnn.Linear(256, 512), tnn.LeakyReLU(0.2),
-                           tnn.Linear(512, 1024), tnn.LeakyReLU(0.2), tnn.Linear(1024, 784), tnn.Tanh(),
-                           tnn.Unflatten(1, (1, 28, 28)))
-        D = tnn.Sequential(tnn.Flatten(), tnn.Linear(784, 512), tnn.LeakyReLU(0.2), tnn.Linear(512, 256),
-                           tnn.LeakyReLU(0.2), tnn.Linear(256, 1))
+    G, D = torch_dcgan(torch) if model == "dcgan" else torch_mlp(torch)
     G, D = G.to(device), D.to(device)
     return G, D, torch.optim.Adam(G.parameters(), **ADAM), torch.optim.Adam(D.parameters(), **ADAM)
 

@@ -55,21 +55,9 @@ import numpy as np  # noqa: E402
 from minigan import losses, optim  # noqa: E402
 from minigan.data.fashion_mnist import load_fashion_mnist  # noqa: E402
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator  # noqa: E402
+from torch_models import torch_dcgan  # noqa: E402  (benchmarks/)
 
 ADAM = dict(lr=2e-4, betas=(0.5, 0.999))
-
-
-def torch_dcgan(torch, dtype):
-    """benchmarks/train_torch_dcgan.py's networks, with minigan's parameter names."""
-    tnn = torch.nn
-    G = tnn.Sequential(tnn.Linear(100, 6272, bias=False), tnn.BatchNorm1d(6272), tnn.ReLU(),
-                       tnn.Unflatten(1, (128, 7, 7)),
-                       tnn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), tnn.BatchNorm2d(64), tnn.ReLU(),
-                       tnn.ConvTranspose2d(64, 1, 4, 2, 1), tnn.Tanh())
-    D = tnn.Sequential(tnn.Conv2d(1, 64, 4, 2, 1), tnn.LeakyReLU(0.2),
-                       tnn.Conv2d(64, 128, 4, 2, 1, bias=False), tnn.BatchNorm2d(128), tnn.LeakyReLU(0.2),
-                       tnn.Flatten(), tnn.Linear(6272, 1))
-    return G.to(dtype), D.to(dtype)
 
 
 class MiniganRun:
@@ -104,7 +92,7 @@ class TorchRun:
     def __init__(self, torch, G64, D64, dtype):
         self.torch, self.F = torch, torch.nn.functional
         self.dtype = dtype
-        self.G, self.D = torch_dcgan(torch, torch.float64)
+        self.G, self.D = (m.to(torch.float64) for m in torch_dcgan(torch))
         with torch.no_grad():
             for model, theirs in ((G64, self.G), (D64, self.D)):
                 stores = {**dict(theirs.named_parameters()), **dict(theirs.named_buffers())}

@@ -43,26 +43,7 @@ import torch.nn.functional as F  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from minigan.data.fashion_mnist import load_fashion_mnist  # noqa: E402
 from minigan.metrics.score import QualityScorer  # noqa: E402
-
-
-def build(z_dim=100):
-    tnn = torch.nn
-    G = tnn.Sequential(tnn.Linear(z_dim, 6272, bias=False), tnn.BatchNorm1d(6272), tnn.ReLU(),
-                       tnn.Unflatten(1, (128, 7, 7)),
-                       tnn.ConvTranspose2d(128, 64, 4, 2, 1, bias=False), tnn.BatchNorm2d(64), tnn.ReLU(),
-                       tnn.ConvTranspose2d(64, 1, 4, 2, 1), tnn.Tanh())
-    D = tnn.Sequential(tnn.Conv2d(1, 64, 4, 2, 1), tnn.LeakyReLU(0.2),
-                       tnn.Conv2d(64, 128, 4, 2, 1, bias=False), tnn.BatchNorm2d(128), tnn.LeakyReLU(0.2),
-                       tnn.Flatten(), tnn.Linear(6272, 1))
-    for m in list(G.modules()) + list(D.modules()):
-        if isinstance(m, (tnn.Linear, tnn.Conv2d, tnn.ConvTranspose2d)):
-            tnn.init.normal_(m.weight, 0.0, 0.02)
-            if m.bias is not None:
-                tnn.init.zeros_(m.bias)
-        elif isinstance(m, (tnn.BatchNorm1d, tnn.BatchNorm2d)):
-            tnn.init.normal_(m.weight, 1.0, 0.02)
-            tnn.init.zeros_(m.bias)
-    return G, D
+from torch_models import torch_dcgan  # noqa: E402  (benchmarks/)
 
 
 def step(G, D, opt_G, opt_D, real, z):
@@ -86,7 +67,7 @@ def main():
     torch.manual_seed(ARGS.seed)
     ARGS.out.mkdir(parents=True, exist_ok=True)
     x = torch.from_numpy(load_fashion_mnist("train").as_float())
-    G, D = build()
+    G, D = torch_dcgan(torch)
     adam = dict(lr=2e-4, betas=(0.5, 0.999))
     opt_G, opt_D = torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(D.parameters(), **adam)
     steps = ARGS.limit_batches or len(x) // ARGS.batch_size

@@ -10,6 +10,9 @@ Adam turns any gradient into a step of about lr, so a gradient that is analytica
 only rounding noise would give steps of random sign on each side. Two things would make one:
 a bias in front of batch norm (the mean is removed, as DCGAN notes), hence no bias there; and
 a batch of 2 (batch norm maps two values to -1, +1 whatever they are), hence batches of 4+."""
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -28,6 +31,7 @@ F64 = "float64"
 NOISE, HIDDEN, DATA = 4, 8, 2
 ADAM = dict(lr=2e-4, betas=(0.5, 0.999))
 TOL = 1e-9
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def build(seed):
@@ -182,15 +186,11 @@ def test_g_step_leaves_d_weights_and_grads_alone():
 
 
 def torch_dcgan(z_dim, width):
-    """benchmarks/train_torch_dcgan.py's networks at another width, float64; same layer indices."""
-    tnn = torch.nn
-    G = tnn.Sequential(tnn.Linear(z_dim, 2 * width * 49, bias=False), tnn.BatchNorm1d(2 * width * 49), tnn.ReLU(),
-                       tnn.Unflatten(1, (2 * width, 7, 7)),
-                       tnn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), tnn.BatchNorm2d(width), tnn.ReLU(),
-                       tnn.ConvTranspose2d(width, 1, 4, 2, 1), tnn.Tanh())
-    D = tnn.Sequential(tnn.Conv2d(1, width, 4, 2, 1), tnn.LeakyReLU(0.2),
-                       tnn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), tnn.BatchNorm2d(2 * width),
-                       tnn.LeakyReLU(0.2), tnn.Flatten(), tnn.Linear(2 * width * 49, 1))
+    """The PyTorch twin the benchmarks train (benchmarks/torch_models.py) at another width, float64."""
+    spec = importlib.util.spec_from_file_location("torch_models", BENCHMARKS / "torch_models.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    G, D = module.torch_dcgan(torch, z_dim=z_dim, width=width)
     return G.double(), D.double()
 
 
