@@ -7,8 +7,8 @@
 
 Noise z ~ N(0, I) comes from ``--seed``; G runs in eval mode (batch norm's running statistics),
 so an image depends on its z alone. ``--truncation T`` draws each component of z from N(0, 1)
-restricted to [-T, T] (the truncation trick, minigan/gan/truncation.py). ``--checkpoint`` draws from a run directory's checkpoint.npz
-instead of the shipped weights.
+restricted to [-T, T] (the truncation trick, minigan/gan/truncation.py). ``--checkpoint``
+draws from a run directory's checkpoint.npz instead of the shipped weights.
 """
 import argparse
 from pathlib import Path
