@@ -113,6 +113,9 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
         run.resume()
         if trainer.config.to_dict() != _config_in(args.out):
             args.parser.error("--resume with other settings than the checkpoint's; repeat the first command's options")
+        record = json.loads((args.out / "run.json").read_text())      # how the run went on, after its first command
+        record["resumed"] = record.get("resumed", []) + [args.command]
+        write_json(args.out / "run.json", record)
     else:
         write_json(args.out / "run.json", {"command": args.command, "steps_per_epoch": steps_per_epoch,
                                            "args": {k: str(v) for k, v in vars(args).items() if k != "parser"}})
@@ -133,14 +136,16 @@ def _config_in(out):
 
 
 def install_generator(G, name, out):
-    """Write G's weights to minigan/pretrained/NAME.npz, and beside it NAME.json: the run's command,
-    seed, per-epoch log and metrics (from the run directory ``out``)."""
+    """Write G's weights to minigan/pretrained/NAME.npz, and beside it NAME.json: the run's first
+    command and every --resume command after it, its seed, per-epoch log and metrics (from the
+    run directory ``out``)."""
     from . import __version__
     from .gan.checkpoint import model_arrays, save_checkpoint
     from .pretrained import path_of
     out = Path(out)
     run = json.loads((out / "run.json").read_text())
-    record = {"name": name, "minigan_version": __version__, "command": run["command"], "seed": int(run["args"]["seed"]),
+    record = {"name": name, "minigan_version": __version__, "command": run["command"],
+              "resumed": run.get("resumed", []), "seed": int(run["args"]["seed"]),
               "metrics": json.loads((out / "metrics.json").read_text()),
               "epochs": json.loads((out / "epochs.json").read_text())}
     path = path_of(name)

@@ -83,7 +83,9 @@ def test_install_writes_the_network_that_drew_the_samples(tmp_path, fashion_root
     installed = tmp_path / "installed.npz"
     monkeypatch.setattr(minigan.pretrained, "path_of", lambda _: installed)
     out = tmp_path / "run"
-    assert demo(name)(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--average", "0.9", "--install")) == 0
+    assert demo(name)(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--average", "0.9")) == 0
+    assert demo(name)(tiny(out, fashion_root, "--epochs", "2", "--no-score", "--average", "0.9", "--resume",
+                           "--install")) == 0
     shipped, meta = load_checkpoint(installed)
     run, _ = load_checkpoint(out / "checkpoint.npz")
     drawn = {k[len(prefix):]: v for k, v in run.items() if k.startswith(prefix)}     # a cGAN's inner generator: 0.
@@ -91,6 +93,10 @@ def test_install_writes_the_network_that_drew_the_samples(tmp_path, fashion_root
     for k, v in drawn.items():
         np.testing.assert_array_equal(shipped["model/" + k], v)
     assert "--average" in meta["record"]["command"] and (tmp_path / "installed.json").is_file()
+    # the record names how the run went on: its first command, then the --resume that trained on and installed
+    assert "--resume" not in meta["record"]["command"]
+    assert len(meta["record"]["resumed"]) == 1 and "--epochs 2" in meta["record"]["resumed"][0]
+    assert meta["record"]["metrics"]["epochs"] == 2
 
 
 def test_cgan_demo_scores_each_class(tmp_path, fashion_root):
