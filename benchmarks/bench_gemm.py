@@ -55,18 +55,19 @@ def dcgan_products(n):
     dense layer over N*Ho*Wo rows (minigan.nn.conv, conv_transpose); rows = batch x pixels."""
     out = []
     # G: Dense(100, 6272); ConvT(128, 64) as (N*7*7, 128) @ (128, 64*16); ConvT(64, 1) as (N*14*14, 64) @ (64, 16)
-    out += layer_products("G", [(100, 6272)], n, forward=1, dW=1, dx_inner=0, dx_first=0)
-    out += layer_products("G", [(128, 64 * 16)], n * 49, forward=1, dW=1, dx_inner=1, dx_first=0)
-    out += layer_products("G", [(64, 16)], n * 196, forward=1, dW=1, dx_inner=1, dx_first=0)
+    out += layer_products("G", [(100, 6272)], n, forward=1, dW=1, dx_first=0)
+    out += layer_products("G", [(128, 64 * 16)], n * 49, forward=1, dW=1, dx_first=1)
+    out += layer_products("G", [(64, 16)], n * 196, forward=1, dW=1, dx_first=1)
     # D: Conv(1, 64) as (N*14*14, 16) @ (16, 64); Conv(64, 128) as (N*7*7, 1024) @ (1024, 128); Dense(6272, 1)
-    out += layer_products("D", [(16, 64)], n * 196, forward=3, dW=2, dx_inner=0, dx_first=1)
-    out += layer_products("D", [(1024, 128)], n * 49, forward=3, dW=2, dx_inner=3, dx_first=0)
-    out += layer_products("D", [(6272, 1)], n, forward=3, dW=2, dx_inner=3, dx_first=0)
+    out += layer_products("D", [(16, 64)], n * 196, forward=3, dW=2, dx_first=1)
+    out += layer_products("D", [(1024, 128)], n * 49, forward=3, dW=2, dx_first=3)
+    out += layer_products("D", [(6272, 1)], n, forward=3, dW=2, dx_first=3)
     return out
 
 
-def layer_products(net, sizes, rows, forward, dW, dx_inner, dx_first):
-    """Per layer (in, out) over ``rows``: (label, A shape, B shape, A transposed, B transposed, count)."""
+def layer_products(net, sizes, rows, forward, dW, dx_first, dx_inner=0):
+    """Per layer (in, out) over ``rows``: (label, A shape, B shape, A transposed, B transposed, count);
+    dx_first / dx_inner: how often the first / the other layers' input gradient is needed."""
     out = []
     for i, (fan_in, fan_out) in enumerate(sizes):
         label = f"{net} {fan_in}->{fan_out}"
