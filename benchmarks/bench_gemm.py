@@ -11,8 +11,10 @@ needs it:
        dx twice inside D (real, fake) plus once for every layer in the G step
 
 Forward y = x W^T is (N, in) @ (in, out); dx = dy W is (N, out) @ (out, in); dW = dy^T x is
-(out, N) @ (N, in), with the transposes as views, as the layers write them (a layer with one
-output forms dx = dy * W by broadcasting instead, as minigan's Dense does). If NumPy's sum is
+(out, N) @ (N, in), with the transposes as views, as Dense and Conv2d write them (a layer with
+one output forms dx = dy * W by broadcasting instead, as minigan's Dense does). The transposed
+convolutions are counted with the same shapes and FLOPs, but minigan's own layout for them
+differs (conv_transpose.py multiplies by a contiguous (C, O*k*k) matrix and its transpose view). If NumPy's sum is
 well above PyTorch's, the gap of a whole iteration is the BLAS's, not the layers' code.
 
     python benchmarks/bench_gemm.py --model mlp --threads 2
@@ -31,7 +33,10 @@ def parse_args(argv=None):
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=30, help="timed calls per product and framework")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.repeats < 1 or args.batch < 1 or args.threads < 1:
+        p.error("--repeats, --batch and --threads must be positive")
+    return args
 
 
 ARGS = parse_args() if __name__ == "__main__" else None
@@ -104,11 +109,11 @@ def main():
     total_np = total_torch = 0.0
     for label, sa, sb, ta, tb, count in products:
         a, b = operands(sa, sb, ta, tb, rng)
-        ta_, tb_ = torch.from_numpy(a), torch.from_numpy(b)          # the same memory, the same strides
+        torch_a, torch_b = torch.from_numpy(a), torch.from_numpy(b)          # the same memory, the same strides
         # minigan's Dense with one output forms dx = dy * W by broadcasting, not as a product (dense.py)
         numpy_op = (lambda: a * b) if label.endswith("dx") and a.shape[1] == 1 else (lambda: a @ b)
         np_ms = min(median_ms(numpy_op, ARGS.repeats) for _ in range(2))
-        torch_ms = min(median_ms(lambda: ta_ @ tb_, ARGS.repeats) for _ in range(2))
+        torch_ms = min(median_ms(lambda: torch_a @ torch_b, ARGS.repeats) for _ in range(2))
         total_np += count * np_ms
         total_torch += count * torch_ms
         print(f"{label:<24} {str(a.shape):>14} {str(b.shape):>14} {count:>6} {np_ms:>9.3f} {torch_ms:>9.3f} "

@@ -25,6 +25,7 @@ import numpy as np
 
 from minigan.data.fashion_mnist import CLASSES
 from minigan.gan.image_run import class_accuracy, generate, latent_inputs
+from minigan.gan.truncation import MIN_THRESHOLD
 from minigan.metrics.score import QualityScorer
 from minigan.plots.common import new_figure, save_figure
 from minigan.plots.images import save_image_grid
@@ -44,8 +45,8 @@ def parse_args(argv=None):
     p.add_argument("--data-root", type=Path, default=None, help="folder with the Fashion-MNIST files")
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
-    if any(not t > 0 for t in args.thresholds + [args.grid_threshold]):
-        p.error("thresholds must be positive (inf: no truncation)")
+    if any(not t >= MIN_THRESHOLD for t in args.thresholds + [args.grid_threshold]):
+        p.error(f"thresholds must be at least {MIN_THRESHOLD} (inf: no truncation)")
     if args.n < 10:
         p.error("--n must be at least 10")
     args.out = args.out or Path("runs/truncation") / args.name
@@ -113,6 +114,11 @@ def plot(rows, classes, path, name):
     return save_figure(fig, path)
 
 
+def _finite_or_none(value):
+    """JSON has no infinity or NaN: a threshold of inf (no truncation), or a failed score, is null."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 def main(argv=None):
     args = parse_args(argv)
     classes = GENERATORS[args.name]
@@ -132,8 +138,7 @@ def main(argv=None):
     (args.out / "truncation.json").write_text(json.dumps(
         {"generator": args.name, "checkpoint": str(args.checkpoint) if args.checkpoint else None,
          "n": args.n, "seed": args.seed,       # threshold null: no truncation (JSON has no infinity)
-         "rows": [{**r, "threshold": r["threshold"] if math.isfinite(r["threshold"]) else None} for r in rows]},
-        indent=2) + "\n")
+         "rows": [{k: _finite_or_none(v) for k, v in r.items()} for r in rows]}, indent=2) + "\n")
     (args.out / "table.md").write_text(table(rows, classes))
     plot(rows, classes, args.out / "tradeoff.png", args.name)
     if classes:

@@ -79,12 +79,13 @@ def _positive(text):
 
 
 def _threshold(text):
+    from .gan.truncation import MIN_THRESHOLD
     try:
         value = float(text)
     except ValueError:
         value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    if not value >= MIN_THRESHOLD:
+        raise argparse.ArgumentTypeError(f"must be a number of at least {MIN_THRESHOLD}, got {text!r}")
     return value
 
 

@@ -22,6 +22,8 @@ which the tests check the draws against.
 """
 import numpy as np
 
+MIN_THRESHOLD = 0.01      # below it every code is ~0 anyway, and redrawing takes ~1/t rounds
+
 
 def truncated_normal(rng, shape, threshold):
     """float64 array of ``shape`` from N(0, 1) restricted to [-threshold, threshold], by redrawing.
@@ -34,8 +36,8 @@ def truncated_normal(rng, shape, threshold):
     if threshold is None:
         return z
     threshold = float(threshold)
-    if not threshold > 0:
-        raise ValueError(f"truncation threshold must be positive, got {threshold}")
+    if not threshold >= MIN_THRESHOLD:
+        raise ValueError(f"truncation threshold must be at least {MIN_THRESHOLD}, got {threshold}")
     outside = np.abs(z) > threshold
     while outside.any():      # each round leaves a share P(|z| > t) outside: 5% at t = 2, 92% at t = 0.1
         z[outside] = rng.standard_normal(int(outside.sum()))

@@ -62,7 +62,7 @@ def discriminator_probability(D, points, context=None, chunk=256, critic=False):
         company = np.broadcast_to(company, (len(points), m - 1, points.shape[1]))
         packed = np.concatenate([points[:, None], company], axis=1).reshape(-1, points.shape[1])
         logits = to_numpy(in_eval_mode(D, to_device(packed, device_of(first))))[:, 0]
-        return _squash(logits.astype(np.float64), critic)
+        return _as_shown(logits.astype(np.float64), critic)
     needs_company = any(isinstance(m, MinibatchDiscrimination) for m in D.modules())
     if not needs_company or context is None:
         context = points[:0]
@@ -74,12 +74,15 @@ def discriminator_probability(D, points, context=None, chunk=256, critic=False):
         batch = to_device(np.concatenate([points[index], context]), device_of(first))
         logits = to_numpy(in_eval_mode(D, batch))[: len(index), 0]
         out[index] = logits
-    return _squash(out, critic)
+    return _as_shown(out, critic)
 
 
-def _squash(values, critic):
+def _as_shown(values, critic):
+    """D's outputs as a heatmap shows them: probabilities, or a critic's scores scaled to [0, 1]."""
     if not critic:
         return sigmoid(values)
+    if values.size == 0:
+        return values
     return (values - values.min()) / max(float(np.ptp(values)), 1e-300)
 
 

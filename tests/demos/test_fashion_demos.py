@@ -61,7 +61,7 @@ def test_dcgan_demo_writes_every_promised_file_and_latent_demo_reads_it(tmp_path
         assert (latent / name).is_file(), name
 
 
-def test_dcgan_demo_with_wgan_gp_uses_a_layer_norm_critic_and_the_average(tmp_path, fashion_root):
+def test_dcgan_demo_with_wgan_gp_uses_a_layer_norm_critic_and_the_average(tmp_path, fashion_root, capsys):
     out = tmp_path / "wgan-gp"
     argv = ["--out", str(out), "--data-root", str(fashion_root), "--batch-size", "16", "--train-size", "320",
             "--samples", "20", "--no-progress", "--no-score", "--epochs", "1", "--loss", "wgan-gp", "--average", "0.9"]
@@ -74,6 +74,9 @@ def test_dcgan_demo_with_wgan_gp_uses_a_layer_norm_critic_and_the_average(tmp_pa
     assert meta["g_average_updates"] == 4 and "G_average/0.weight" in arrays
     history = json.loads((out / "history.json").read_text())
     assert all("penalty" in r and "wasserstein_estimate" in r for r in history)
+    epoch_line = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("epoch 1 "))
+    estimate = np.mean([r["wasserstein_estimate"] for r in history])         # the critic's, not sigmoids
+    assert f"W {estimate:.3f}" in epoch_line and "D(x)" not in epoch_line
 
 
 @pytest.mark.parametrize("name, prefix", [("fashion_dcgan", "G_average/"), ("fashion_cgan", "G_average/0.")])
@@ -113,13 +116,16 @@ def test_cgan_demo_scores_each_class(tmp_path, fashion_root):
                                "--out", str(swept)]) == 0
     rows = json.loads((swept / "truncation.json").read_text())["rows"]
     assert [r["threshold"] for r in rows] == [None, 1.0]
-    assert all(len(r["conditional_accuracy"]) == 10 and r["min_conditional_accuracy"] <= r["mean_conditional_accuracy"]
-               for r in rows)
+    for r in rows:
+        shares = list(r["conditional_accuracy"].values())
+        assert len(shares) == 10 and all(0 <= a <= 1 for a in shares)
+        assert r["min_conditional_accuracy"] == min(shares) and r["mean_conditional_accuracy"] == pytest.approx(np.mean(shares))
     for name in ("table.md", "tradeoff.png", "classes_t1.png"):
         assert (swept / name).is_file(), name
 
 
-@pytest.mark.parametrize("argv", [["--thresholds", "0"], ["--grid-threshold", "-1"], ["--n", "5"]])
+@pytest.mark.parametrize("argv", [["--thresholds", "0"], ["--thresholds", "1e-4"], ["--grid-threshold", "-1"],
+                                  ["--n", "5"]])
 def test_truncation_demo_refuses_bad_thresholds(tmp_path, argv):
     with pytest.raises(SystemExit) as exit_info:
         demo("truncation")([*argv, "--out", str(tmp_path / "t")])
