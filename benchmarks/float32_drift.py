@@ -146,7 +146,8 @@ def main():
     print(f"{'iter':>5} " + " ".join(f"{n + ' ' + w:>16}" for n in others for w in ("G", "D")), flush=True)
     table, begin = [], time.perf_counter()
     for i in range(ARGS.iterations):
-        real = x[order[(i * ARGS.batch_size) % len(x):][:ARGS.batch_size]].reshape(-1, 1, 28, 28).astype(np.float64)
+        batch = order[(i * ARGS.batch_size + np.arange(ARGS.batch_size)) % len(x)]      # wraps after an epoch
+        real = x[batch].reshape(-1, 1, 28, 28).astype(np.float64)
         z = rng.standard_normal((ARGS.batch_size, 100))
         for run in runs.values():
             run.iteration(real, z)
