@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from blas_threads import THREAD_VARIABLES  # benchmarks/
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -49,8 +51,7 @@ def command(framework, out, args):
 
 def run_epoch(framework, args):
     """(epoch seconds, process seconds) of one fresh process training one epoch."""
-    env = dict(os.environ, **{v: str(args.threads) for v in
-                              ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MINIGAN_THREADS")})
+    env = dict(os.environ, **{v: str(args.threads) for v in THREAD_VARIABLES})
     if args.blas_timeout is not None:                     # else minigan's default, set on import
         env["OPENBLAS_THREAD_TIMEOUT"] = str(args.blas_timeout)
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,9 +21,10 @@ well above PyTorch's, the gap of a whole iteration is the BLAS's, not the layers
     python benchmarks/bench_gemm.py --model dcgan --threads 1
 """
 import argparse
-import os
 import statistics
 import time
+
+from blas_threads import use_threads  # benchmarks/: imports nothing heavy
 
 
 def parse_args(argv=None):
@@ -41,8 +42,7 @@ def parse_args(argv=None):
 
 ARGS = parse_args() if __name__ == "__main__" else None
 if ARGS is not None:
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(ARGS.threads)
+    use_threads(ARGS.threads)
 
 import numpy as np  # noqa: E402
 

@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 
+from blas_threads import use_threads  # benchmarks/: imports nothing heavy
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -55,8 +57,7 @@ def parse_args(argv=None):
 
 ARGS = parse_args()
 # BLAS reads its thread count (and OpenBLAS its spin time) when NumPy is imported, so set them first.
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MINIGAN_THREADS"):
-    os.environ[var] = str(ARGS.threads)
+use_threads(ARGS.threads)
 if ARGS.blas_timeout is not None:
     os.environ["OPENBLAS_THREAD_TIMEOUT"] = str(ARGS.blas_timeout)
 else:

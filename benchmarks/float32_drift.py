@@ -26,10 +26,11 @@ Needs torch (CPU build: pip install torch==2.13.0) and the Fashion-MNIST trainin
 import argparse
 import copy
 import json
-import os
 import sys
 import time
 from pathlib import Path
+
+from blas_threads import use_threads  # benchmarks/: imports nothing heavy
 
 
 def parse_args(argv=None):
@@ -49,8 +50,7 @@ def parse_args(argv=None):
 
 ARGS = parse_args() if __name__ == "__main__" else None
 if ARGS is not None:
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(ARGS.threads)
+    use_threads(ARGS.threads)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402

@@ -11,10 +11,11 @@ samples.npy (10,000 images in eval mode, float32 (N, 28, 28) in [-1, 1]), epochs
 """
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
+
+from blas_threads import use_threads  # benchmarks/: imports nothing heavy
 
 
 def parse_args(argv=None):
@@ -33,8 +34,7 @@ def parse_args(argv=None):
 
 
 ARGS = parse_args()
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(ARGS.threads)
+use_threads(ARGS.threads)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

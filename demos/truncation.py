@@ -54,14 +54,15 @@ def parse_args(argv=None):
     return args
 
 
-def codes(args, threshold, classes):
-    labels = np.arange(args.n) % classes if classes else None
+def codes(n, seed, threshold, classes):
+    """n codes (and labels y = i mod classes for a conditional G), z truncated at threshold (inf: not)."""
+    labels = np.arange(n) % classes if classes else None
     t = None if math.isinf(threshold) else threshold
-    return latent_inputs(args.n, Z_DIM, np.random.default_rng(args.seed), classes, labels, truncation=t), labels
+    return latent_inputs(n, Z_DIM, np.random.default_rng(seed), classes, labels, truncation=t), labels
 
 
 def measure(args, G, scorer, threshold, classes):
-    inputs, labels = codes(args, threshold, classes)
+    inputs, labels = codes(args.n, args.seed, threshold, classes)
     images = generate(G, inputs)
     score = scorer.score(images)
     row = {"threshold": threshold, "frechet_distance": score["frechet_distance"],
@@ -142,8 +143,7 @@ def main(argv=None):
     (args.out / "table.md").write_text(table(rows, classes))
     plot(rows, classes, args.out / "tradeoff.png", args.name)
     if classes:
-        grid_args = argparse.Namespace(**{**vars(args), "n": 100})
-        inputs, labels = codes(grid_args, args.grid_threshold, classes)
+        inputs, labels = codes(10 * classes, args.seed, args.grid_threshold, classes)
         order = np.argsort(labels, kind="stable")               # rows of one class each
         grid_row = next((r for r in rows if r["threshold"] == args.grid_threshold), None)
         grid_row = grid_row or measure(args, G, scorer, args.grid_threshold, classes)
