@@ -11,6 +11,7 @@ from minigan.plots import (FrameRecorder, discriminator_probability, frame_steps
                            new_figure, noise_quantiles, plot_1d_frame, plot_2d_frame, plot_averaging, save_figure,
                            training_curves, write_gif)
 from minigan.plots.common import moving_average
+from minigan.plots.images import save_image_grid
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -158,3 +159,13 @@ def test_frame_recorder_and_gif(tmp_path):
         assert image.info["duration"] == 1000
     with pytest.raises(ValueError):
         write_gif([], tmp_path / "none.gif")
+
+
+def test_a_labelled_grid_makes_room_for_its_longest_row_label(tmp_path):
+    """Long row labels must neither be cut off nor squeeze the images: the picture grows wider
+    with the label and keeps its height."""
+    images = np.zeros((20, 28, 28))
+    sizes = [Image.open(save_image_grid(images, tmp_path / f"{n}.png", 10, row_labels=["x" * n, "y"])).size
+             for n in (2, 30, 60)]
+    (w2, h2), (w30, h30), (w60, h60) = sizes
+    assert w2 < w30 < w60 and h2 == h30 == h60

@@ -48,7 +48,8 @@ def plot_image_grid(ax, images, ncols=8, row_labels=None, title=None):
 def save_image_grid(images, path, ncols=8, row_labels=None, title=None, scale=0.45):
     """One PNG of the images in a grid; ``scale`` inches per image (labels widen the figure)."""
     rows = -(-len(images) // ncols)
-    extra = 1.6 if row_labels is not None else 0.0
+    # room on the left for the longest label (about 0.085 inch a character at the default size)
+    extra = 0.3 + 0.085 * max(len(str(label)) for label in row_labels) if row_labels is not None else 0.0
     fig, ax = new_figure(ncols * scale + extra, rows * scale + (0.4 if title else 0.1))
     plot_image_grid(ax, images, ncols, row_labels, title)
     return save_figure(fig, path, tight=row_labels is not None)     # labels may be wider than the margin
