@@ -3,12 +3,17 @@
     python demos/fashion_progressive.py --seed 0                 # runs/fashion_progressive/seed0
     python demos/fashion_progressive.py --resume --out runs/fashion_progressive/seed0
     python demos/fashion_progressive.py --images 30000 --out runs/pilot   # a quick look
+    python demos/fashion_progressive.py --style dcgan --seed 0 --out runs/fashion_progressive/dcgan_seed0
 
-Networks as minigan.models.progressive (PixelNorm in G, minibatch std-dev in D, equalised
-learning rate everywhere, widths 64/32/16 at 7/14/28 pixels); Adam(lr 1e-3, betas 0/0.99),
-batch 64, non-saturating loss. The --images real images (default 600,000: ten epochs, as the
-10-epoch DCGAN saw) are split 10/10/15/15/50 % over stable 7, fade-in 14, stable 14, fade-in
-28, stable 28. Samples come from a moving average of G's weights (decay 0.999).
+Networks as minigan.models.progressive, in one of two styles:
+    karras (default)  PixelNorm in G, minibatch std-dev in D, equalised learning rate everywhere,
+                      widths 64/32/16 at 7/14/28 pixels; Adam(lr 1e-3, betas 0/0.99); images
+                      split 10/10/15/15/50 % over stable 7, fade-in 14, stable 14, fade-in 28, stable 28
+    dcgan             the DCGAN of fashion_dcgan.py grown (batch norm, N(0, 0.02) weights, widths
+                      128/64 and the image), minibatch std-dev before D's last layer; Adam(2e-4,
+                      betas 0.5/0.999); images split 5/5/10/10/70 %
+Both: batch 64, non-saturating loss, --images real images (default 600,000: ten epochs, as the
+10-epoch DCGAN saw). Samples come from a moving average of G's weights (decay 0.999).
 
 The run directory gets a grid per phase (grids/), growth.gif, curves, history, a checkpoint at
 every phase end and every 500 steps, phases.json (per phase: images, training seconds, losses,
@@ -26,11 +31,28 @@ from minigan.cli import demo_parser, fraction, non_negative_float, parse_demo_ar
 from minigan.gan.image_run import CHECKPOINT
 
 
-def widths(text):
-    values = tuple(int(v) for v in text.split(","))
-    if len(values) != 3 or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected three positive widths (7, 14, 28 pixels), got {text}")
-    return values
+# Each style's recipe; an option given on the command line wins.
+STYLE_DEFAULTS = {
+    "karras": dict(widths=(64, 32, 16), z_dim=128, lr=1e-3, beta1=0.0, beta2=0.99, schedule=(10, 10, 15, 15, 50)),
+    "dcgan": dict(widths=(128, 64, 1), z_dim=100, lr=2e-4, beta1=0.5, beta2=0.999, schedule=(5, 5, 10, 10, 70)),
+}
+
+
+def numbers(kind, count, what):
+    """An argparse type: ``count`` positive numbers, comma-separated."""
+    def parse(text):
+        try:
+            values = tuple(kind(v) for v in text.split(","))
+        except ValueError:
+            values = ()
+        if len(values) != count or min(values) <= 0:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text}")
+        return values
+    return parse
+
+
+widths = numbers(int, 3, "three positive widths (7, 14, 28 pixels)")
+shares = numbers(float, 5, "five positive shares (stable 7, fade 14, stable 14, fade 28, stable 28)")
 
 
 def parser():
@@ -38,13 +60,18 @@ def parser():
     p.add_argument("--images", type=positive_int, default=600_000,
                    help="real images shown to D over all phases (default 600000 = 10 epochs)")
     p.add_argument("--batch-size", type=positive_int, default=64, help="default 64 (a multiple of 4)")
-    recipe = p.add_argument_group("recipe")
-    recipe.add_argument("--widths", type=widths, default=(64, 32, 16), help="channels at 7,14,28 (default 64,32,16)")
-    recipe.add_argument("--z-dim", type=positive_int, default=128, help="default 128")
+    recipe = p.add_argument_group("recipe (defaults: karras / dcgan style)")
+    recipe.add_argument("--style", default="karras", choices=sorted(STYLE_DEFAULTS),
+                        help="karras: PixelNorm, equalised rate (default); dcgan: the DCGAN's networks, grown")
+    recipe.add_argument("--widths", type=widths, help="channels at 7,14,28 (64,32,16 / 128,64,1)")
+    recipe.add_argument("--z-dim", type=positive_int, help="128 / 100")
     recipe.add_argument("--loss", default="non-saturating", choices=["non-saturating", "least-squares", "hinge"])
-    recipe.add_argument("--lr", type=non_negative_float, default=1e-3, help="Adam's rate for G and D (default 1e-3)")
-    recipe.add_argument("--beta1", type=fraction, default=0.0, help="Adam beta1 (default 0)")
-    recipe.add_argument("--beta2", type=fraction, default=0.99, help="Adam beta2 (default 0.99)")
+    recipe.add_argument("--lr", type=non_negative_float, help="Adam's rate for G and D (1e-3 / 2e-4)")
+    recipe.add_argument("--beta1", type=fraction, help="Adam beta1 (0 / 0.5)")
+    recipe.add_argument("--beta2", type=fraction, help="Adam beta2 (0.99 / 0.999)")
+    recipe.add_argument("--schedule", type=shares, metavar="S7,F14,S14,F28,S28",
+                        help="shares of --images per phase: stable 7, fade 14, stable 14, fade 28, stable 28 "
+                             "(10,10,15,15,50 / 5,5,10,10,70; normalised to their sum)")
     recipe.add_argument("--average", type=fraction, default=0.999, help="decay of G's weight average (default 0.999)")
     quick = p.add_argument_group("evaluation and quick runs")
     quick.add_argument("--samples", type=positive_int, default=10000, help="images scored and in samples.npy")
@@ -66,13 +93,22 @@ def main(argv=None):
 
     p = parser()
     args = parse_demo_args(p, argv, CHECKPOINT)
+    for key, value in STYLE_DEFAULTS[args.style].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.style == "dcgan" and args.widths[-1] != 1:
+        p.error(f"--style dcgan: the last width is the image's single channel, got --widths {args.widths}")
     if args.batch_size % min(4, args.batch_size):
         p.error(f"--batch-size {args.batch_size} must be a multiple of 4 (the minibatch std-dev groups)")
     images = to_tanh_range(load_fashion_mnist("train", root=args.data_root).images[:args.train_size])
     if args.batch_size > len(images):
         p.error(f"--batch-size {args.batch_size} is larger than the {len(images)} training images")
-    growth = ProgressiveGAN(z_dim=args.z_dim, widths=args.widths, rng=np.random.default_rng(args.seed))
-    schedule = GrowthSchedule.from_total(args.images, args.batch_size)
+    growth = ProgressiveGAN(z_dim=args.z_dim, widths=args.widths, rng=np.random.default_rng(args.seed),
+                            style=args.style)
+    names = [name for name, _ in GrowthSchedule.DEFAULT_SHARES]
+    total = sum(args.schedule)
+    schedule = GrowthSchedule.from_total(args.images, args.batch_size,
+                                         shares=[(n, v / total) for n, v in zip(names, args.schedule)])
     config = GANConfig(loss=args.loss, batch_size=args.batch_size, z_dim=args.z_dim, seed=args.seed)
     scorer = None
     if not (args.no_score or args.trace):
@@ -105,7 +141,7 @@ def main(argv=None):
     return 0
 
 
-RECIPE = ("images", "batch_size", "seed", "widths", "z_dim", "loss", "lr", "beta1", "beta2", "average",
+RECIPE = ("images", "batch_size", "seed", "style", "schedule", "widths", "z_dim", "loss", "lr", "beta1", "beta2", "average",
           "train_size", "frames")
 
 

@@ -17,8 +17,9 @@ layers and on the real images, which are blended the same way:
     real = (1 - alpha) upsample(avgpool(x)) + alpha x        (x at the phase's resolution)
 
 Samples, grids and scores come from an exponential moving average of G's weights (Karras et al.
-2018, decay ``average``), kept per block under the block's name, and are upsampled (nearest) to
-28 x 28 below the last level, so the classifier can score every phase.
+2018, decay ``average``), kept per block under the block's name (a G with batch norm gets running
+statistics recomputed for the average before it draws), and are upsampled (nearest) to 28 x 28
+below the last level, so the classifier can score every phase.
 
 The run directory:
     grids/<phase>.png         at the end of each phase (stable_7, fade_14, ...); grids/start.png
@@ -41,7 +42,8 @@ from ..plots.animation import frame_steps, write_gif
 from ..plots.common import training_curves
 from ..plots.images import save_image_grid
 from .checkpoint import load_checkpoint, save_checkpoint
-from .image_run import CHECKPOINT, generate, latent_inputs
+from .averaging import recalibrate_batch_norm
+from .image_run import CALIBRATION_CODES, CHECKPOINT, generate, latent_inputs
 from .trainer import GANTrainer
 
 SIZE = 28
@@ -100,6 +102,7 @@ class ProgressiveRun:
         self.frame_steps = set(frame_steps(schedule.total_steps, frames))
         self.grid_inputs = latent_inputs(64, config.z_dim, np.random.default_rng([config.seed, 1]))
         self.sample_inputs = latent_inputs(num_samples, config.z_dim, np.random.default_rng([config.seed, 2]))
+        self.calibration_inputs = latent_inputs(CALIBRATION_CODES, config.z_dim, np.random.default_rng([config.seed, 3]))
         self.phases, self.frames, self.averages, self.average_counts = [], [], {}, {}
         self.phase = schedule.phase_at(1)
         G, D = self._networks(self.phase, 1)
@@ -161,17 +164,26 @@ class ProgressiveRun:
         return G if size == SIZE else Sequential(*G.layers, Upsample2d(SIZE // size))
 
     def draw(self, inputs):
-        """Images (N, 28, 28) from the averaged G (G itself before any average exists)."""
-        swapped = []
+        """Images (N, 28, 28) from the averaged G (G itself before any average exists). A G with
+        batch norm draws with running statistics recomputed for the averaged weights (as
+        ImageRun's sampler does); G's own weights, statistics and mode are restored after."""
+        G, swapped = self.trainer.G, []
         for key, block, name in self._live_weights():
             if key in self.averages:
                 swapped.append((block, name, block.params[name]))
                 block.params[name] = self.averages[key]
+        training, buffers = G.training, {k: v.copy() for k, v in G.buffers.items()}
         try:
+            if swapped and buffers:
+                recalibrate_batch_norm(G, (to_device(self.calibration_inputs[i:i + 500], self.trainer.device)
+                                           for i in range(0, len(self.calibration_inputs), 500)))
             return generate(self.sampler_network(), inputs)
         finally:
             for block, name, original in swapped:
                 block.params[name] = original
+            for k, v in buffers.items():
+                G.buffers[k] = v
+            G.train(training)
 
     # --- the loop --------------------------------------------------------------------------------
 

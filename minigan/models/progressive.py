@@ -29,6 +29,20 @@ Every weight uses the equalised learning rate: stored N(0, 1), scaled at run tim
 constant sqrt(2 / fan_in) (Dense and Conv2d by their ``equalized_lr`` option; the transposed
 convolution by ``Scale`` in front of it, its fan-in being w_{L-1} * (4/2)^2 taps per output
 pixel). No batch norm: PixelNorm in G, minibatch standard deviation in D.
+
+``style="dcgan"`` grows the DCGAN of minigan.models.dcgan instead (widths (128, 64, 1): the last
+width is the image's channels), so its 28 x 28 networks are exactly the 10-epoch DCGAN's plus
+the minibatch standard deviation in front of D's last layer:
+
+    G block_0:  Dense(z, w0*49), BatchNorm1d, ReLU, Reshape(w0, 7, 7)
+    G block_L:  ConvTranspose2d(w_{L-1}, w_L, 4, 2, 1), BatchNorm2d, ReLU     (the last: no norm,
+                no ReLU; its output is the image, so its toRGB is the identity)
+    toRGB_L:    Conv1x1(w_L, channels)
+    fromRGB_L:  Conv1x1(channels, w_L), LReLU                                 (the last: identity)
+    D block_L:  Conv2d(w_L, w_{L-1}, 4, 2, 1), BatchNorm2d, LReLU             (the last: no norm)
+    D block_0:  MinibatchStdDev(4), Flatten, Dense((w0 + 1)*49, 1)
+
+with DCGAN's N(0, 0.02) weights (minigan.init.dcgan) and no equalised learning rate.
 ``GrowthSchedule`` says which phase (level, alpha) a training step is in.
 """
 import math
@@ -36,8 +50,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..nn import (AvgPool2d, Conv2d, ConvTranspose2d, Dense, FadeIn, Flatten, LeakyReLU, MinibatchStdDev,
-                  PixelNorm, Reshape, Scale, Sequential, Tanh, Upsample2d)
+from ..init import dcgan
+from ..nn import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dense, FadeIn, Flatten, LeakyReLU,
+                  MinibatchStdDev, PixelNorm, ReLU, Reshape, Scale, Sequential, Tanh, Upsample2d)
 from ..nn.module import as_generator
 
 BASE = 7                      # the first level's size: 28 = 7 * 2^2
@@ -53,6 +68,45 @@ def equalized_conv_transpose(in_channels, out_channels, rng, dtype="float32"):
     return Sequential(Scale(math.sqrt(2.0 / (in_channels * 4))), conv)
 
 
+def karras_blocks(z_dim, w, channels, group_size, rng, dtype):
+    """G's blocks, toRGBs, D's fromRGBs and blocks of Karras et al.'s style (module docstring)."""
+    eq = dict(rng=rng, dtype=dtype, equalized_lr=True)
+    g_blocks = [Sequential(PixelNorm(), Dense(z_dim, w[0] * BASE * BASE, **eq), LeakyReLU(0.2),
+                           Reshape(w[0], BASE, BASE), PixelNorm(),
+                           Conv2d(w[0], w[0], 3, padding=1, **eq), LeakyReLU(0.2), PixelNorm())]
+    g_blocks += [Sequential(equalized_conv_transpose(w[L - 1], w[L], rng, dtype), LeakyReLU(0.2), PixelNorm())
+                 for L in range(1, len(w))]
+    to_rgb = [Conv2d(w[L], channels, 1, **eq) for L in range(len(w))]
+    from_rgb = [Sequential(Conv2d(channels, w[L], 1, **eq), LeakyReLU(0.2)) for L in range(len(w))]
+    d_blocks = [Sequential(MinibatchStdDev(group_size), Conv2d(w[0] + 1, w[0], 3, padding=1, **eq),
+                           LeakyReLU(0.2), Flatten(), Dense(w[0] * BASE * BASE, 1, **eq))]
+    d_blocks += [Sequential(Conv2d(w[L], w[L - 1], 4, 2, 1, **eq), LeakyReLU(0.2)) for L in range(1, len(w))]
+    return g_blocks, to_rgb, from_rgb, d_blocks
+
+
+def dcgan_blocks(z_dim, w, channels, group_size, rng, dtype):
+    """The same four lists for the DCGAN style (module docstring): the last level's block makes
+    (or takes) the image itself, so its toRGB and fromRGB are empty Sequentials (the identity)."""
+    top, kw = len(w) - 1, dict(rng=rng, dtype=dtype)
+    g_blocks = [Sequential(Dense(z_dim, w[0] * BASE * BASE, bias=False, **kw),
+                           BatchNorm1d(w[0] * BASE * BASE, dtype=dtype), ReLU(), Reshape(w[0], BASE, BASE))]
+    g_blocks += [Sequential(ConvTranspose2d(w[L - 1], w[L], 4, 2, 1, bias=False, **kw),
+                            BatchNorm2d(w[L], dtype=dtype), ReLU()) for L in range(1, top)]
+    g_blocks.append(Sequential(ConvTranspose2d(w[top - 1], channels, 4, 2, 1, **kw)))
+    to_rgb = [Conv2d(w[L], channels, 1, **kw) for L in range(top)] + [Sequential()]
+    from_rgb = [Sequential(Conv2d(channels, w[L], 1, **kw), LeakyReLU(0.2)) for L in range(top)] + [Sequential()]
+    d_blocks = [Sequential(MinibatchStdDev(group_size), Flatten(), Dense((w[0] + 1) * BASE * BASE, 1, **kw))]
+    d_blocks += [Sequential(Conv2d(w[L], w[L - 1], 4, 2, 1, bias=False, **kw), BatchNorm2d(w[L - 1], dtype=dtype),
+                            LeakyReLU(0.2)) for L in range(1, top)]
+    d_blocks.append(Sequential(Conv2d(channels, w[top - 1], 4, 2, 1, **kw), LeakyReLU(0.2)))
+    for block in g_blocks + to_rgb + from_rgb + d_blocks:
+        dcgan(block, rng)
+    return g_blocks, to_rgb, from_rgb, d_blocks
+
+
+STYLES = {"karras": karras_blocks, "dcgan": dcgan_blocks}
+
+
 class ProgressiveGAN:
     """The blocks of a growing generator and discriminator, and the networks of each phase.
 
@@ -61,20 +115,17 @@ class ProgressiveGAN:
     generator's weight average use.
     """
 
-    def __init__(self, z_dim=128, widths=(64, 32, 16), channels=1, group_size=4, rng=None, dtype="float32"):
-        rng = as_generator(rng)
-        self.z_dim, self.widths, self.channels = z_dim, tuple(widths), channels
-        w, eq = self.widths, dict(rng=rng, dtype=dtype, equalized_lr=True)
-        self.g_blocks = [Sequential(PixelNorm(), Dense(z_dim, w[0] * BASE * BASE, **eq), LeakyReLU(0.2),
-                                    Reshape(w[0], BASE, BASE), PixelNorm(),
-                                    Conv2d(w[0], w[0], 3, padding=1, **eq), LeakyReLU(0.2), PixelNorm())]
-        self.g_blocks += [Sequential(equalized_conv_transpose(w[L - 1], w[L], rng, dtype), LeakyReLU(0.2), PixelNorm())
-                          for L in range(1, len(w))]
-        self.to_rgb = [Conv2d(w[L], channels, 1, **eq) for L in range(len(w))]
-        self.from_rgb = [Sequential(Conv2d(channels, w[L], 1, **eq), LeakyReLU(0.2)) for L in range(len(w))]
-        self.d_blocks = [Sequential(MinibatchStdDev(group_size), Conv2d(w[0] + 1, w[0], 3, padding=1, **eq),
-                                    LeakyReLU(0.2), Flatten(), Dense(w[0] * BASE * BASE, 1, **eq))]
-        self.d_blocks += [Sequential(Conv2d(w[L], w[L - 1], 4, 2, 1, **eq), LeakyReLU(0.2)) for L in range(1, len(w))]
+    def __init__(self, z_dim=128, widths=(64, 32, 16), channels=1, group_size=4, rng=None, dtype="float32",
+                 style="karras"):
+        if style not in STYLES:
+            raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
+        if len(widths) < 2 or min(widths) < 1:
+            raise ValueError(f"widths needs at least two positive channel counts, got {widths!r}")
+        if style == "dcgan" and widths[-1] != channels:
+            raise ValueError(f"the dcgan style's last width is the image's channels ({channels}), got {widths!r}")
+        self.z_dim, self.widths, self.channels, self.style = z_dim, tuple(widths), channels, style
+        blocks = STYLES[style](z_dim, self.widths, channels, group_size, as_generator(rng), dtype)
+        self.g_blocks, self.to_rgb, self.from_rgb, self.d_blocks = blocks
 
     @property
     def levels(self):

@@ -19,7 +19,8 @@ def test_help_exits_zero(capsys):
 
 
 @pytest.mark.parametrize("argv", [["--batch-size", "6"], ["--widths", "8,4"], ["--images", "0"], ["--beta2", "2"],
-                                  ["--resume"]])
+                                  ["--resume"], ["--style", "dcgan", "--widths", "8,4,4"], ["--style", "big"],
+                                  ["--schedule", "1,2,3"], ["--schedule", "1,1,1,1,0"], ["--schedule", "a,1,1,1,1"]])
 def test_bad_arguments_exit_two(tmp_path, argv):
     with pytest.raises(SystemExit) as exit_info:
         demo("fashion_progressive")(["--out", str(tmp_path / "run"), "--no-score", *argv])
@@ -48,6 +49,17 @@ def test_demo_grows_scores_each_phase_and_resumes(tmp_path, fashion_root, capsys
     with pytest.raises(SystemExit) as exit_info:
         main(tiny(out, fashion_root, "--resume", "--no-score", "--lr", "0.01"))
     assert exit_info.value.code == 2
+
+
+def test_dcgan_style_follows_its_schedule(tmp_path, fashion_root):
+    out = tmp_path / "run"
+    assert demo("fashion_progressive")(tiny(out, fashion_root, "--style", "dcgan", "--widths", "8,4,1",
+                                            "--schedule", "1,1,1,1,4", "--no-score")) == 0
+    phases = json.loads((out / "phases.json").read_text())
+    assert [p["images"] for p in phases] == [40, 40, 40, 40, 160]           # 320 images in eighths
+    recorded = json.loads((out / "run.json").read_text())["args"]
+    assert recorded["style"] == "dcgan" and recorded["lr"] == "0.0002" and recorded["z_dim"] == "100"
+    assert np.load(out / "samples.npy").shape == (100, 28, 28)
 
 
 def test_trace_writes_one_iteration_and_exits(tmp_path, fashion_root):

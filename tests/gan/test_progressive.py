@@ -15,8 +15,8 @@ def images(n=64, seed=0):
     return np.tanh(np.random.default_rng(seed).standard_normal((n, 1, 28, 28))).astype(np.float32)
 
 
-def make_run(out, total=8 * 40, **kwargs):
-    growth = ProgressiveGAN(z_dim=4, widths=(4, 3, 2), rng=0)
+def make_run(out, total=8 * 40, style="karras", **kwargs):
+    growth = ProgressiveGAN(z_dim=4, widths=(4, 3, 2) if style == "karras" else (4, 3, 1), rng=0, style=style)
     schedule = GrowthSchedule.from_total(total, 8)             # phases of 4, 4, 6, 6, 20 steps
     config = GANConfig(batch_size=8, z_dim=4, seed=0)
     return ProgressiveRun(growth, schedule, EpochSampler(images()), out, config, num_samples=16, frames=2,
@@ -73,6 +73,24 @@ def test_the_run_grows_through_every_phase_and_writes_its_files(tmp_path):
     assert samples.shape == (16, 28, 28) and samples.dtype == np.float32 and np.abs(samples).max() <= 1
     for name in ("growth.gif", "curves.png", "phases.json", "history.csv", "grids/start.png", "grids/fade_28.png"):
         assert (tmp_path / name).is_file(), name
+
+
+def test_a_batch_norm_generator_draws_its_average_with_statistics_of_its_own(tmp_path):
+    """The dcgan style's averaged G recomputes its running statistics before it draws: its images
+    do not depend on G's own, and G's statistics, weights and mode are as they were."""
+    run = make_run(tmp_path, style="dcgan")
+    run.train(until=6)
+    G = run.trainer.G
+    assert G.buffers and run.averages
+    images = run.draw(run.sample_inputs)
+    for name in list(G.buffers):
+        G.buffers[name] = G.buffers[name] + 5.0                 # statistics that belong to no weights
+    buffers, params = ({k: v.copy() for k, v in store.items()} for store in (G.buffers, G.params))
+    np.testing.assert_array_equal(run.draw(run.sample_inputs), images)
+    for store, before in ((G.buffers, buffers), (G.params, params)):
+        for name, value in before.items():
+            np.testing.assert_array_equal(store[name], value, err_msg=name)
+    assert G.training
 
 
 @pytest.fixture(scope="module")

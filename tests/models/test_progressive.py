@@ -2,16 +2,19 @@ import numpy as np
 import pytest
 
 from minigan.gradcheck import check_layer
+from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
 from minigan.models.progressive import GrowthSchedule, ProgressiveGAN
-from minigan.nn import AvgPool2d, FadeIn, Sequential, Upsample2d
+from minigan.nn import AvgPool2d, FadeIn, MinibatchStdDev, PixelNorm, Scale, Sequential, Upsample2d
 
 
-def tiny(dtype="float64"):
-    return ProgressiveGAN(z_dim=3, widths=(4, 3, 2), rng=0, dtype=dtype)
+def tiny(dtype="float64", style="karras"):
+    return ProgressiveGAN(z_dim=3, widths=(4, 3, 2) if style == "karras" else (4, 3, 1), rng=0, dtype=dtype,
+                          style=style)
 
 
-def test_every_phase_maps_noise_to_its_size_and_back_to_a_logit(rng):
-    growth = ProgressiveGAN(rng=0)
+@pytest.mark.parametrize("style", ["karras", "dcgan"])
+def test_every_phase_maps_noise_to_its_size_and_back_to_a_logit(rng, style):
+    growth = ProgressiveGAN(z_dim=128, widths=(64, 32, 16) if style == "karras" else (64, 32, 1), rng=0, style=style)
     z = rng.standard_normal((8, 128)).astype(np.float32)
     for level, alpha in ((0, None), (1, 0.5), (1, None), (2, 0.25), (2, None)):
         G, D = growth.generator(level, alpha), growth.discriminator(level, alpha)
@@ -22,8 +25,9 @@ def test_every_phase_maps_noise_to_its_size_and_back_to_a_logit(rng):
         assert (alpha is not None) == any(isinstance(m, FadeIn) for m in G.modules())
 
 
-def test_fade_ends_are_the_old_and_the_new_networks(rng):
-    growth = tiny()
+@pytest.mark.parametrize("style", ["karras", "dcgan"])
+def test_fade_ends_are_the_old_and_the_new_networks(rng, style):
+    growth = tiny(style=style)
     z, x = rng.standard_normal((4, 3)), rng.standard_normal((4, 1, 28, 28))
     for level in (1, 2):
         old_G, new_G = growth.generator(level - 1), growth.generator(level)
@@ -39,9 +43,10 @@ def test_fade_ends_are_the_old_and_the_new_networks(rng):
                                    rtol=1e-12)
 
 
-def test_phases_share_the_blocks_weights():
+@pytest.mark.parametrize("style", ["karras", "dcgan"])
+def test_phases_share_the_blocks_weights(style):
     """Each phase's networks hold the very arrays of the shared blocks: training one phase trains them."""
-    growth = tiny()
+    growth = tiny(style=style)
     ids = lambda *nets: {id(p) for net in nets for p in net.params.values()}  # noqa: E731
     for level in (1, 2):
         kept = ids(*growth.g_blocks[:level])
@@ -56,11 +61,17 @@ def test_phases_share_the_blocks_weights():
         assert ids(growth.discriminator(level)) == lower | ids(growth.d_blocks[level], growth.from_rgb[level])
 
 
+@pytest.mark.parametrize("style", ["karras", "dcgan"])
 @pytest.mark.parametrize("level,alpha", [(0, None), (1, 0.4), (2, 0.7), (2, None)])
-def test_generator_into_discriminator_gradients(level, alpha):
-    """A whole phase, G then D, against finite differences for z and a sample of every parameter."""
-    growth = tiny()
+def test_generator_into_discriminator_gradients(level, alpha, style):
+    """A whole phase, G then D, against finite differences for z and a sample of every parameter
+    (batch norm in training mode: each output depends on the whole batch)."""
+    growth = tiny(style=style)
     model = Sequential(*growth.generator(level, alpha).layers, *growth.discriminator(level, alpha).layers)
+    if style == "dcgan":       # N(0, 0.02) weights keep pre-activations within a difference step of the kinks
+        draw = np.random.default_rng(1)
+        for name, p in list(model.params.items()):
+            model.params[name] = draw.normal(0.0, 0.5, p.shape)
     z = np.random.default_rng(level).standard_normal((4, 3))
     report = check_layer(model, z, max_elements=6, rtol=1e-5, atol=1e-8)
     assert report.ok, str(report)
@@ -77,6 +88,28 @@ def test_equalised_weights_everywhere():
                 assert not m.params["bias"].any()
 
 
+def test_dcgan_style_grows_into_the_dcgan(rng):
+    """At 28 x 28 the dcgan style is minigan.models.dcgan's G, and its D with the minibatch
+    standard deviation before the last layer: with the same weights, the same images and logits."""
+    growth = ProgressiveGAN(z_dim=100, widths=(128, 64, 1), rng=0, style="dcgan", dtype="float64")
+    G, D = growth.generator(2), growth.discriminator(2)
+    G_ref, D_ref = dcgan_generator(rng=1, dtype="float64"), dcgan_discriminator(rng=1, dtype="float64")
+    assert [p.shape for p in G.params.values()] == [p.shape for p in G_ref.params.values()]
+    for name, p in zip(list(G_ref.params), G.params.values()):
+        G_ref.params[name] = p
+    z = rng.standard_normal((8, 100))
+    x = G.forward(z)
+    np.testing.assert_allclose(x, G_ref.forward(z), rtol=1e-12)
+    body, last_block = Sequential(*D.layers[:-1]), D.layers[-1]
+    assert isinstance(last_block.layers[0], MinibatchStdDev)
+    assert last_block.layers[-1].params["weight"].shape == (1, 129 * 49)     # 128 channels and the std-dev
+    assert [p.shape for p in body.params.values()] == [p.shape for p in D_ref.params.values()][:-2]
+    for name, p in zip(list(D_ref.params)[:-2], body.params.values()):
+        D_ref.params[name] = p
+    np.testing.assert_allclose(body.forward(x), Sequential(*D_ref.layers[:-2]).forward(x), rtol=1e-12)
+    assert not any(isinstance(m, (PixelNorm, Scale)) for part in growth.parts().values() for m in part.modules())
+
+
 def test_schedule_splits_the_images_and_gives_alpha():
     schedule = GrowthSchedule.from_total(600_000, 64)
     names = [p.name for p in schedule.phases]
@@ -91,6 +124,13 @@ def test_schedule_splits_the_images_and_gives_alpha():
     assert schedule.phase_at(0) is schedule.phases[0] and schedule.phase_at(fade.end) is fade
     assert schedule.phase_at(fade.end + 1) is schedule.phases[2]
     assert schedule.phase_at(10 ** 9) is schedule.phases[-1]
+
+
+def test_bad_styles_and_widths_are_refused():
+    with pytest.raises(ValueError, match="style"):
+        ProgressiveGAN(style="stylegan")
+    with pytest.raises(ValueError, match="last width"):
+        ProgressiveGAN(widths=(128, 64, 32), style="dcgan")
 
 
 def test_bad_levels_are_refused():
