@@ -33,7 +33,7 @@ from minigan.gan import GANTrainer
 from minigan.gan.presets import PRESETS, recipe
 from minigan.metrics.density import density_metrics
 from minigan.models import generate, toy_discriminator, toy_generator
-from minigan.plots import FrameRecorder, discriminator_probability, frame_steps, new_figure, noise_quantiles, plot_1d_frame
+from minigan.plots import FrameRecorder, discriminator_outputs, discriminator_probability, frame_steps, new_figure, noise_quantiles, plot_1d_frame
 
 DATASETS = {"gaussian": {"mean": 2.0, "std": 0.5}, "bimodal": {"means": (-2.0, 2.0), "std": 0.5}}
 NUM_SAMPLES = 10_000
@@ -54,7 +54,7 @@ def main(argv=None):
                         help="noise size; with 1 the frames also draw the map z -> x (default 4)")
     parser.add_argument("--hidden", type=positive_int, default=64, help="units per hidden layer (G and D)")
     parser.add_argument("--depth", type=positive_int, default=2, help="hidden layers (G and D)")
-    add_recipe_options(parser, d_steps=5)              # under a critic's loss the frames draw sigmoid(D(x))
+    add_recipe_options(parser, d_steps=5)              # a critic's frames draw its scores scaled to [0, 1]
     parser.add_argument("--g-lr", type=float, default=None, help="G's learning rate (default 2e-4; a preset's own)")
     parser.add_argument("--d-lr", type=float, default=None, help="D's learning rate (default 1e-3; a preset's own)")
     parser.add_argument("--decay-start", type=fraction, default=0.5, help="fraction of the run before lr decay")
@@ -88,12 +88,14 @@ def main(argv=None):
     def noise(n, stream):
         return np.random.default_rng([args.seed, stream]).standard_normal((n, args.z_dim))
 
+    critic = config.loss == "wasserstein"            # scores, not logits: shown scaled to [0, 1]
+
     def draw(step):
         generated = generate(sampler, noise(5000, 2))
         gz = generate(sampler, z_arrows)[:, 0] if z_arrows is not None else None
         fig, ax = new_figure(6.4, 4.4)
-        plot_1d_frame(ax, xs, data_density, generated[:, 0], discriminator_probability(D, xs[:, None]),
-                      z=z_arrows, gz=gz, title=f"{args.dataset}: step {step}")
+        plot_1d_frame(ax, xs, data_density, generated[:, 0], discriminator_probability(D, xs[:, None], critic=critic),
+                      z=z_arrows, gz=gz, title=f"{args.dataset}: step {step}", critic=critic)
         return fig
 
     frames = FrameRecorder(args.out / "frames", frame_steps(args.steps, args.frames), draw,
@@ -111,15 +113,22 @@ def main(argv=None):
                **density_metrics(data, generated), "true_mean": mean, "true_std": std}
     metrics["std_relative_error"] = abs(metrics["std"] - std) / std
     metrics["mean_relative_error"] = abs(metrics["mean"] - mean) / abs(mean) if mean else None
-    metrics["d_on_data"] = float(discriminator_probability(D, data).mean())
-    metrics["d_on_generated"] = float(discriminator_probability(D, generated).mean())
-    inside = (xs > np.percentile(data, 2.5)) & (xs < np.percentile(data, 97.5))
-    metrics["d_max_distance_from_half"] = float(np.abs(discriminator_probability(D, xs[inside, None]) - 0.5).max())
+    if critic:                       # mean scores; their difference estimates the Wasserstein distance
+        metrics["critic_on_data"] = float(discriminator_outputs(D, data).mean())
+        metrics["critic_on_generated"] = float(discriminator_outputs(D, generated).mean())
+        metrics["wasserstein_estimate"] = metrics["critic_on_data"] - metrics["critic_on_generated"]
+    else:
+        metrics["d_on_data"] = float(discriminator_probability(D, data).mean())
+        metrics["d_on_generated"] = float(discriminator_probability(D, generated).mean())
+        inside = (xs > np.percentile(data, 2.5)) & (xs < np.percentile(data, 97.5))
+        metrics["d_max_distance_from_half"] = float(np.abs(discriminator_probability(D, xs[inside, None]) - 0.5).max())
     metrics["train_seconds"] = train_seconds
 
     finish_toy_run(args, trainer, frames, metrics, start, f"1-D {args.dataset}, {args.loss}")
+    judged = (f"W estimate {metrics['wasserstein_estimate']:.3f}" if critic
+              else f"D on data {metrics['d_on_data']:.3f}")
     status(f"generator mean {metrics['mean']:.3f} std {metrics['std']:.3f} (data {mean:.3f}, {std:.3f}); "
-           f"histogram KL {metrics['histogram_kl']:.4f}; D on data {metrics['d_on_data']:.3f}")
+           f"histogram KL {metrics['histogram_kl']:.4f}; {judged}")
     status(f"wrote {args.out} in {metrics['wall_seconds']:.0f} s", not args.no_progress)
     return metrics
 

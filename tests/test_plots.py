@@ -7,8 +7,8 @@ from PIL import Image
 from minigan.gan import History
 from minigan.models import toy_discriminator
 from minigan.nn.activations import sigmoid
-from minigan.plots import (FrameRecorder, discriminator_probability, frame_steps, gaussian_kde, grid_points,
-                           new_figure, noise_quantiles, plot_1d_frame, plot_2d_frame, plot_averaging, save_figure,
+from minigan.plots import (FrameRecorder, discriminator_outputs, discriminator_probability, frame_steps, gaussian_kde,
+                           grid_points, new_figure, noise_quantiles, plot_1d_frame, plot_2d_frame, plot_averaging, save_figure,
                            training_curves, write_gif)
 from minigan.plots.common import moving_average
 from minigan.plots.images import save_image_grid
@@ -64,6 +64,18 @@ def test_a_critic_is_shown_as_its_raw_output_scaled_to_the_unit_interval():
     shown = discriminator_probability(D, points, chunk=7, critic=True)
     np.testing.assert_allclose(shown, (raw - raw.min()) / (raw.max() - raw.min()), rtol=1e-5, atol=1e-6)
     assert shown.min() == 0 and shown.max() == 1
+    np.testing.assert_allclose(discriminator_outputs(D, points, chunk=7), raw, rtol=1e-6)
+
+
+def test_a_critic_frame_is_labelled_so_without_the_undecided_line():
+    xs = np.linspace(-1, 3, 50)
+    for critic in (False, True):
+        fig, ax = new_figure()
+        plot_1d_frame(ax, xs, np.exp(-xs ** 2), np.random.default_rng(0).normal(1, 0.5, 200), np.linspace(0, 1, 50),
+                      critic=critic)
+        labels = [line.get_label() for line in ax.get_lines()]
+        assert any(("critic" in label) == critic and "D(x)" in label for label in labels)
+        assert any(np.allclose(line.get_ydata(), 0.5) for line in ax.get_lines()) != critic
 
 
 def test_minibatch_discriminator_is_judged_in_the_company_of_the_context():

@@ -37,12 +37,9 @@ def grid_points(bounds, resolution):
     return np.stack([xs.ravel(), ys.ravel()], axis=1)
 
 
-def discriminator_probability(D, points, context=None, chunk=256, critic=False):
-    """D(x) = sigmoid(D's logit) at each of ``points`` (n, d), in eval mode: (n,) NumPy.
-
-    ``critic=True`` (a Wasserstein critic, whose outputs are scores, not logits): D's raw
-    output, min-max scaled to [0, 1] over the points, so a heatmap shows where the critic
-    rates samples higher (1) or lower (0) than elsewhere; its sigmoid would sit at 0 or 1.
+def discriminator_outputs(D, points, context=None, chunk=256):
+    """D's raw output (a logit, or a critic's score) at each of ``points`` (n, d), in eval mode:
+    (n,) float64 NumPy.
 
     A discriminator with a MinibatchDiscrimination layer judges a sample by the company it is in,
     so the points go through it in batches together with ``context`` (e.g. a batch of the
@@ -62,7 +59,7 @@ def discriminator_probability(D, points, context=None, chunk=256, critic=False):
         company = np.broadcast_to(company, (len(points), m - 1, points.shape[1]))
         packed = np.concatenate([points[:, None], company], axis=1).reshape(-1, points.shape[1])
         logits = to_numpy(in_eval_mode(D, to_device(packed, device_of(first))))[:, 0]
-        return _as_shown(logits.astype(np.float64), critic)
+        return logits.astype(np.float64)
     needs_company = any(isinstance(m, MinibatchDiscrimination) for m in D.modules())
     if not needs_company or context is None:
         context = points[:0]
@@ -74,7 +71,18 @@ def discriminator_probability(D, points, context=None, chunk=256, critic=False):
         batch = to_device(np.concatenate([points[index], context]), device_of(first))
         logits = to_numpy(in_eval_mode(D, batch))[: len(index), 0]
         out[index] = logits
-    return _as_shown(out, critic)
+    return out
+
+
+def discriminator_probability(D, points, context=None, chunk=256, critic=False):
+    """D(x) = sigmoid(D's logit) at each of ``points`` (n, d), in eval mode: (n,) NumPy
+    (``discriminator_outputs`` says how ``context`` is used).
+
+    ``critic=True`` (a Wasserstein critic, whose outputs are scores, not logits): D's raw
+    output, min-max scaled to [0, 1] over the points, so a plot shows where the critic
+    rates samples higher (1) or lower (0) than elsewhere; its sigmoid would sit at 0 or 1.
+    """
+    return _as_shown(discriminator_outputs(D, points, context, chunk), critic)
 
 
 def _as_shown(values, critic):
@@ -86,19 +94,23 @@ def _as_shown(values, critic):
     return (values - values.min()) / max(float(np.ptp(values)), 1e-300)
 
 
-def plot_1d_frame(ax, xs, data_density, generated, d_values, z=None, gz=None, title=None):
+def plot_1d_frame(ax, xs, data_density, generated, d_values, z=None, gz=None, title=None, critic=False):
     """Goodfellow et al. (2014), Fig. 1: densities and D over x; below, the map x = G(z).
 
     xs (m,): the x grid; data_density (m,): p_data(xs); generated (n,): samples of G, shown by
     their kernel density; d_values (m,): D(xs). z, gz (k,): optional noise values, drawn evenly
     spaced on the lower line, and their images G(z) on the x line, joined by arrows.
+    critic: d_values are a Wasserstein critic's scores scaled to [0, 1] (discriminator_probability
+    with critic=True), labelled so, without the line at 1/2 where a discriminator is undecided.
     """
     generator_density = gaussian_kde(generated, xs)
     top = max(data_density.max(), generator_density.max(), 1.0) * 1.05
     ax.plot(xs, data_density / top, "k:", linewidth=2, label="data  $p_{data}$")
     ax.plot(xs, generator_density / top, "g-", linewidth=2, label="generator  $p_g$")
-    ax.plot(xs, d_values, "b--", linewidth=2, label="discriminator  $D(x)$")
-    ax.axhline(0.5, color="gray", linewidth=0.5)
+    ax.plot(xs, d_values, "b--", linewidth=2,
+            label="critic  $D(x)$, scaled to [0, 1]" if critic else "discriminator  $D(x)$")
+    if not critic:
+        ax.axhline(0.5, color="gray", linewidth=0.5)
     low, high = xs[0], xs[-1]
     if z is not None and gz is not None:
         x_line, z_line = -0.15, -0.45

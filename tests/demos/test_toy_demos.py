@@ -157,6 +157,12 @@ def test_toy_1d_writes_its_files(toy_1d, tmp_path):
     assert len(json.loads((out / "history.json").read_text())) == 10
 
 
+def test_toy_1d_reports_a_critics_estimate_not_probabilities(toy_1d, tmp_path):
+    saved = run(toy_1d, tmp_path / "run", "--loss", "wgan-gp", "--steps", 4, "--frames", 1, "--hidden", 8)
+    assert "d_on_data" not in saved and "d_max_distance_from_half" not in saved
+    assert saved["wasserstein_estimate"] == pytest.approx(saved["critic_on_data"] - saved["critic_on_generated"])
+
+
 def test_toy_1d_bimodal_moments(toy_1d, tmp_path):
     saved = run(toy_1d, tmp_path / "run", "--dataset", "bimodal", "--steps", 2, "--frames", 1, "--hidden", 8)
     assert saved["true_mean"] == 0.0 and saved["mean_relative_error"] is None
