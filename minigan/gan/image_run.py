@@ -66,17 +66,19 @@ def latent_inputs(n, z_dim, rng, num_classes=None, labels=None, truncation=None)
 
 
 def generate(G, inputs, batch_size=500, mode="eval"):
-    """Images (N, 28, 28) float32 NumPy from G's inputs (N, d), in eval or train mode.
+    """Images (N, 28, 28) float32 NumPy from G's inputs (N, d), in eval or train mode; the inputs
+    are cast to G's dtype (a float64 G takes the same float32 codes).
 
     G's mode and batch-norm running statistics are the same afterwards as before.
     """
     net = drawing_network(G)
     was_training = net.training
     buffers = {k: v.copy() for k, v in net.buffers.items()}
-    device = next(iter(net.params.values()))
+    first = next(iter(net.params.values()))
     net.train(mode == "train")
     try:
-        out = [to_numpy(net.forward(to_device(inputs[i:i + batch_size], _device(device))))
+        out = [to_numpy(net.forward(to_device(inputs[i:i + batch_size].astype(first.dtype, copy=False),
+                                              _device(first))))
                for i in range(0, len(inputs), batch_size)]
     finally:
         net.train(was_training)
@@ -188,8 +190,8 @@ class ImageRun:
         sampler = self.trainer.sampler
         if self.averaging and self._calibrated_at != self.trainer.step:
             net = drawing_network(sampler)
-            device = _device(next(iter(net.params.values())))
-            batches = (to_device(self.calibration_inputs[i:i + 500], device)
+            first = next(iter(net.params.values()))
+            batches = (to_device(self.calibration_inputs[i:i + 500].astype(first.dtype, copy=False), _device(first))
                        for i in range(0, len(self.calibration_inputs), 500))
             recalibrate_batch_norm(net, batches)
             self._calibrated_at = self.trainer.step
