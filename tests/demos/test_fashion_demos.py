@@ -31,7 +31,7 @@ def test_help_exits_zero(name, capsys):
 
 
 @pytest.mark.parametrize("argv", [["--epochs", "0"], ["--batch-size", "x"], ["--beta1", "2"], ["--resume"],
-                                  ["--resume", "--overwrite"]])
+                                  ["--resume", "--overwrite"], ["--dtype", "float16"]])
 def test_bad_arguments_exit_two(tmp_path, argv):
     with pytest.raises(SystemExit) as exit_info:
         demo("fashion_mlp")(["--out", str(tmp_path / "run"), *argv])
@@ -59,6 +59,17 @@ def test_dcgan_demo_writes_every_promised_file_and_latent_demo_reads_it(tmp_path
                            "--from-class", "8", "--to-class", "8", "--bright-class", "8"]) in (0, None)
     for name in ("interpolation.png", "class_translation.png", "brightness.png", "arithmetic.json"):
         assert (latent / name).is_file(), name
+
+
+def test_float64_trains_in_float64_and_still_writes_float32_samples(tmp_path, fashion_root):
+    out = tmp_path / "f64"
+    assert demo("fashion_dcgan")(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--dtype", "float64",
+                                      "--average", "0.9")) == 0
+    arrays, _ = load_checkpoint(out / "checkpoint.npz")
+    weights = {k: v.dtype for k, v in arrays.items() if k.startswith(("G/", "D/", "G_average/"))}
+    assert weights and set(weights.values()) == {np.dtype("float64")}
+    samples = np.load(out / "samples.npy")
+    assert samples.dtype == np.float32 and samples.shape == (100, 28, 28) and np.isfinite(samples).all()
 
 
 def test_dcgan_demo_with_wgan_gp_uses_a_layer_norm_critic_and_the_average(tmp_path, fashion_root, capsys):
