@@ -11,7 +11,7 @@ from minigan.plots import (FrameRecorder, discriminator_outputs, discriminator_p
                            grid_points, new_figure, noise_quantiles, plot_1d_frame, plot_2d_frame, plot_averaging, save_figure,
                            training_curves, write_gif)
 from minigan.plots.common import moving_average
-from minigan.plots.images import save_image_grid
+from minigan.plots.images import save_image_grid, save_image_strip
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -181,3 +181,12 @@ def test_a_labelled_grid_makes_room_for_its_longest_row_label(tmp_path):
              for n in (2, 30, 60)]
     (w2, h2), (w30, h30), (w60, h60) = sizes
     assert w2 < w30 < w60 and h2 == h30 == h60
+
+
+def test_an_image_strip_puts_saved_pictures_side_by_side(tmp_path):
+    grid = save_image_grid(np.zeros((16, 28, 28)), tmp_path / "grid.png", ncols=4)
+    sizes = {n: Image.open(save_image_strip([grid] * n, tmp_path / f"strip{n}.png",
+                                            titles=[f"phase {i}\nFD 1.0" for i in range(n)])).size for n in (1, 3)}
+    assert abs(sizes[3][0] / sizes[1][0] - 3) < 0.1 and sizes[3][1] == sizes[1][1]   # panels in one row
+    assert sizes[1][1] > sizes[1][0]                                           # titles above the square panel
+

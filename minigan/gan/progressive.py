@@ -28,6 +28,7 @@ The run directory:
     checkpoint.npz            written at each phase end and every checkpoint_every steps
     history.json/.csv         the trainer's per-step records (with each checkpoint)
     curves.png, samples.npy (N, 28, 28) float32, metrics.json, growth.gif     at the end
+    phases.png                 the grids of every phase's end side by side, with their scores
 """
 import time
 from pathlib import Path
@@ -40,7 +41,7 @@ from ..nn import AvgPool2d, FadeIn, Sequential, Upsample2d
 from ..optim import Adam
 from ..plots.animation import frame_steps, write_gif
 from ..plots.common import training_curves
-from ..plots.images import save_image_grid
+from ..plots.images import save_image_grid, save_image_strip
 from .checkpoint import load_checkpoint, save_checkpoint
 from .averaging import recalibrate_batch_norm
 from .image_run import CALIBRATION_CODES, CHECKPOINT, generate, latent_inputs
@@ -234,6 +235,15 @@ class ProgressiveRun:
                  f"g_loss {entry['g_loss']:.3f}  D(x) {entry['d_real']:.2f}  D(G(z)) {entry['d_fake']:.2f}{scored}")
         self._start = time.perf_counter()
 
+    def save_phase_strip(self):
+        """phases.png: the grid saved at the end of each phase, left to right, with its scores."""
+        titles = [f"{p['phase'].replace('_', ' ')}: {p['images']:,} images"
+                  + (f"\nFD {p['frechet_distance']:.1f}, score {p['classifier_score']:.2f}"
+                     if "frechet_distance" in p else "") for p in self.phases]
+        grids = [self.out / "grids" / f"{p['phase']}.png" for p in self.phases]
+        if grids:
+            return save_image_strip(grids, self.out / "phases.png", titles)
+
     def save_grid(self, path, title):
         return save_image_grid(self.draw(self.grid_inputs), path, 8, title=title)
 
@@ -283,6 +293,7 @@ class ProgressiveRun:
             raw = self.scorer.score(generate(self.sampler_network(), self.sample_inputs))
             metrics["without_weight_average"] = {k: raw[k] for k in ("frechet_distance", "classifier_score")}
         write_json(self.out / "metrics.json", metrics)
+        self.save_phase_strip()
         frames = [self.out / "grids" / "start.png"] + [self.out / f for f in self.frames]
         frames = [f for f in frames if f.exists()]
         if frames:

@@ -2,6 +2,7 @@
 
     save_image_grid(images, "grid.png", ncols=8)                       # images (N, 28, 28) in [-1, 1]
     save_image_grid(images, "cgan.png", ncols=10, row_labels=names)    # one label per row
+    save_image_strip(["a.png", "b.png"], "strip.png", titles=["7 x 7", "14 x 14"])   # saved grids side by side
 """
 import numpy as np
 
@@ -53,3 +54,18 @@ def save_image_grid(images, path, ncols=8, row_labels=None, title=None, scale=0.
     fig, ax = new_figure(ncols * scale + extra, rows * scale + (0.4 if title else 0.1))
     plot_image_grid(ax, images, ncols, row_labels, title)
     return save_figure(fig, path, tight=row_labels is not None)     # labels may be wider than the margin
+
+
+def save_image_strip(paths, path, titles=None, height=3.0):
+    """Saved pictures (e.g. the sample grid at the end of each phase of a growing GAN) side by
+    side in one PNG, each under its title, ``height`` inches tall: a run's course at a glance."""
+    from matplotlib.image import imread
+    titles = list(titles) if titles is not None else [None] * len(paths)
+    fig, axes = new_figure(height * len(paths), height + 0.3 * max(str(t).count("\n") + 1 for t in titles),
+                           ncols=len(paths))
+    for ax, picture, title in zip(np.atleast_1d(axes), paths, titles):
+        ax.imshow(imread(picture))
+        ax.axis("off")
+        if title:
+            ax.set_title(title, fontsize=9)
+    return save_figure(fig, path, tight=True)            # two-line titles need more than the layout gives

@@ -71,7 +71,8 @@ def test_the_run_grows_through_every_phase_and_writes_its_files(tmp_path):
     assert metrics["steps"] == 40 and not any(isinstance(m, nn.FadeIn) for m in run.trainer.G.modules())
     samples = np.load(tmp_path / "samples.npy")
     assert samples.shape == (16, 28, 28) and samples.dtype == np.float32 and np.abs(samples).max() <= 1
-    for name in ("growth.gif", "curves.png", "phases.json", "history.csv", "grids/start.png", "grids/fade_28.png"):
+    for name in ("growth.gif", "curves.png", "phases.json", "phases.png", "history.csv", "grids/start.png",
+                 "grids/fade_28.png"):
         assert (tmp_path / name).is_file(), name
 
 
