@@ -22,6 +22,7 @@ level), samples.npy (10,000 images) and metrics.json. See docs/progressive_resul
 """
 import argparse
 import json
+import math
 import sys
 
 import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
@@ -33,7 +34,8 @@ from minigan.gan.image_run import CHECKPOINT
 
 # Each style's recipe; an option given on the command line wins.
 STYLE_DEFAULTS = {
-    "karras": dict(widths=(64, 32, 16), z_dim=128, lr=1e-3, beta1=0.0, beta2=0.99, schedule=(10, 10, 15, 15, 50)),
+    "karras": dict(widths=(64, 32, 16), z_dim=128, lr=1e-3, beta1=0.0, beta2=0.99,
+                   schedule=(10, 10, 15, 15, 50)),
     "dcgan": dict(widths=(128, 64, 1), z_dim=100, lr=2e-4, beta1=0.5, beta2=0.999, schedule=(5, 5, 10, 10, 70)),
 }
 
@@ -45,7 +47,7 @@ def numbers(kind, count, what):
             values = tuple(kind(v) for v in text.split(","))
         except ValueError:
             values = ()
-        if len(values) != count or min(values) <= 0:
+        if len(values) != count or not all(math.isfinite(v) and v > 0 for v in values):
             raise argparse.ArgumentTypeError(f"expected {what}, got {text}")
         return values
     return parse
@@ -71,7 +73,7 @@ def parser():
     recipe.add_argument("--beta2", type=fraction, help="Adam beta2 (0.99 / 0.999)")
     recipe.add_argument("--schedule", type=shares, metavar="S7,F14,S14,F28,S28",
                         help="shares of --images per phase: stable 7, fade 14, stable 14, fade 28, stable 28 "
-                             "(10,10,15,15,50 / 5,5,10,10,70; normalised to their sum)")
+                             "(10,10,15,15,50 / 5,5,10,10,70; in proportion to their sum)")
     recipe.add_argument("--average", type=fraction, default=0.999, help="decay of G's weight average (default 0.999)")
     quick = p.add_argument_group("evaluation and quick runs")
     quick.add_argument("--samples", type=positive_int, default=10000, help="images scored and in samples.npy")
@@ -96,19 +98,18 @@ def main(argv=None):
     for key, value in STYLE_DEFAULTS[args.style].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    if args.style == "dcgan" and args.widths[-1] != 1:
-        p.error(f"--style dcgan: the last width is the image's single channel, got --widths {args.widths}")
     if args.batch_size % min(4, args.batch_size):
         p.error(f"--batch-size {args.batch_size} must be a multiple of 4 (the minibatch std-dev groups)")
     images = to_tanh_range(load_fashion_mnist("train", root=args.data_root).images[:args.train_size])
     if args.batch_size > len(images):
         p.error(f"--batch-size {args.batch_size} is larger than the {len(images)} training images")
-    growth = ProgressiveGAN(z_dim=args.z_dim, widths=args.widths, rng=np.random.default_rng(args.seed),
-                            style=args.style)
-    names = [name for name, _ in GrowthSchedule.DEFAULT_SHARES]
-    total = sum(args.schedule)
-    schedule = GrowthSchedule.from_total(args.images, args.batch_size,
-                                         shares=[(n, v / total) for n, v in zip(names, args.schedule)])
+    try:
+        growth = ProgressiveGAN(z_dim=args.z_dim, widths=args.widths, rng=np.random.default_rng(args.seed),
+                                style=args.style)
+    except ValueError as err:                               # e.g. --style dcgan with a last width other than 1
+        p.error(str(err))
+    phases = [name for name, _ in GrowthSchedule.DEFAULT_SHARES]
+    schedule = GrowthSchedule.from_total(args.images, args.batch_size, shares=list(zip(phases, args.schedule)))
     config = GANConfig(loss=args.loss, batch_size=args.batch_size, z_dim=args.z_dim, seed=args.seed)
     scorer = None
     if not (args.no_score or args.trace):
@@ -124,9 +125,10 @@ def main(argv=None):
         trace_and_exit(run.trainer, args)
         return 0
     if args.resume:
-        recorded = json.loads((args.out / "run.json").read_text())["args"]
+        record = json.loads((args.out / "run.json").read_text())
+        recorded = {"style": "karras", **record["args"]}          # runs before the dcgan style had no --style
         mine = {k: str(v) for k, v in vars(args).items() if k in RECIPE}
-        if {k: recorded.get(k) for k in RECIPE} != mine:
+        if {k: recorded.get(k) for k in RECIPE} != mine or record["schedule"] != schedule.to_list():
             p.error("--resume with other settings than the first run's; repeat its options")
         run.resume()
     else:
@@ -141,8 +143,8 @@ def main(argv=None):
     return 0
 
 
-RECIPE = ("images", "batch_size", "seed", "style", "schedule", "widths", "z_dim", "loss", "lr", "beta1", "beta2", "average",
-          "train_size", "frames")
+RECIPE = ("images", "batch_size", "seed", "style", "widths", "z_dim", "loss", "lr", "beta1", "beta2", "average",
+          "train_size", "frames")                 # and the schedule, compared phase by phase
 
 
 if __name__ == "__main__":

@@ -14,6 +14,10 @@ the generator often folds the line, which leaves a tail of the data uncovered; 4
 Writes to --out: frames/step_*.png, training.gif, final.png, curves.png, metrics.json (fitted mean
 and std of the generator against the data, histogram KL, D on real and generated samples),
 history.json, history.csv, checkpoint.npz, run.json.
+
+Under a critic's loss (wgan, wgan-gp) D's outputs are scores, not logits: the frames draw them
+scaled to [0, 1], and metrics.json holds the critic's mean score on real and on generated samples
+and their difference, its estimate of the Wasserstein distance, instead of probabilities.
 """
 import os
 
@@ -33,7 +37,8 @@ from minigan.gan import GANTrainer
 from minigan.gan.presets import PRESETS, recipe
 from minigan.metrics.density import density_metrics
 from minigan.models import generate, toy_discriminator, toy_generator
-from minigan.plots import FrameRecorder, discriminator_outputs, discriminator_probability, frame_steps, new_figure, noise_quantiles, plot_1d_frame
+from minigan.plots import (FrameRecorder, discriminator_outputs, discriminator_probability, frame_steps, new_figure,
+                           noise_quantiles, plot_1d_frame)
 
 DATASETS = {"gaussian": {"mean": 2.0, "std": 0.5}, "bimodal": {"means": (-2.0, 2.0), "std": 0.5}}
 NUM_SAMPLES = 10_000

@@ -7,7 +7,8 @@
 
 Options: --epochs, --batch-size, --seed, --out, --device, --resume, --overwrite, --trace,
 --no-progress; the recipe (--loss, --lr-g, --lr-d, --beta1, --beta2, --d-steps, stabilisers);
-for quick tries and tests --limit-batches (steps per epoch), --train-size, --samples, --no-score.
+for quick tries and tests --limit-batches (steps per epoch), --train-size, --samples, --no-score;
+--dtype float64 to see what float32 rounding does to a run.
 """
 import json
 import sys
@@ -113,10 +114,13 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
     run = ImageRun(trainer, args.out, steps_per_epoch, scorer, args.samples, args.score_every,
                    args.sample_mode, args.seed, reference, not args.no_progress, log)
     if args.resume:
+        record = json.loads((args.out / "run.json").read_text())      # how the run went on, after its first command
+        trained_in = record["args"].get("dtype", "float32")
+        if trained_in != args.dtype:                                   # the checkpoint would be cast silently
+            args.parser.error(f"--resume with --dtype {args.dtype}, but the run trains in {trained_in}")
         run.resume()
         if trainer.config.to_dict() != _config_in(args.out):
             args.parser.error("--resume with other settings than the checkpoint's; repeat the first command's options")
-        record = json.loads((args.out / "run.json").read_text())      # how the run went on, after its first command
         record["resumed"] = record.get("resumed", []) + [args.command]
         write_json(args.out / "run.json", record)
     else:

@@ -8,8 +8,8 @@ from minigan.gan import History
 from minigan.models import toy_discriminator
 from minigan.nn.activations import sigmoid
 from minigan.plots import (FrameRecorder, discriminator_outputs, discriminator_probability, frame_steps, gaussian_kde,
-                           grid_points, new_figure, noise_quantiles, plot_1d_frame, plot_2d_frame, plot_averaging, save_figure,
-                           training_curves, write_gif)
+                           grid_points, new_figure, noise_quantiles, plot_1d_frame, plot_2d_frame, plot_averaging,
+                           save_figure, training_curves, write_gif)
 from minigan.plots.common import moving_average
 from minigan.plots.images import save_image_grid, save_image_strip
 

@@ -19,6 +19,7 @@ and samples.npy).
 """
 import copy
 
+from ..backend import device_of, to_device
 from ..nn.batchnorm import _BatchNorm
 
 
@@ -78,3 +79,13 @@ def recalibrate_batch_norm(model, batches):
             m.momentum = momentum
         model.eval()
     return len(norms)
+
+
+def standing_statistics(model, codes, batch_size=500):
+    """``recalibrate_batch_norm`` on ``codes`` (a NumPy array of inputs, e.g. G's noise), in
+    batches, each cast to the model's dtype and moved to its device. Returns the number of layers."""
+    first = next(iter(model.params.values()))
+    batches = (to_device(codes[i:i + batch_size].astype(first.dtype, copy=False), device_of(first))
+               for i in range(0, len(codes), batch_size))
+    return recalibrate_batch_norm(model, batches)
+

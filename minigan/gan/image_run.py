@@ -43,7 +43,7 @@ from ..models.conditional import one_hot
 from ..plots.animation import write_gif
 from ..plots.common import training_curves
 from ..plots.images import save_image_grid
-from .averaging import recalibrate_batch_norm
+from .averaging import standing_statistics
 from .checkpoint import save_checkpoint
 from .truncation import truncated_normal
 
@@ -189,11 +189,7 @@ class ImageRun:
         """The trainer's sampler; G's weight average with batch-norm statistics of its own."""
         sampler = self.trainer.sampler
         if self.averaging and self._calibrated_at != self.trainer.step:
-            net = drawing_network(sampler)
-            first = next(iter(net.params.values()))
-            batches = (to_device(self.calibration_inputs[i:i + 500].astype(first.dtype, copy=False), _device(first))
-                       for i in range(0, len(self.calibration_inputs), 500))
-            recalibrate_batch_norm(net, batches)
+            standing_statistics(drawing_network(sampler), self.calibration_inputs)
             self._calibrated_at = self.trainer.step
         return sampler
 

@@ -43,7 +43,7 @@ from ..plots.animation import frame_steps, write_gif
 from ..plots.common import training_curves
 from ..plots.images import save_image_grid, save_image_strip
 from .checkpoint import load_checkpoint, save_checkpoint
-from .averaging import recalibrate_batch_norm
+from .averaging import standing_statistics
 from .image_run import CALIBRATION_CODES, CHECKPOINT, generate, latent_inputs
 from .trainer import GANTrainer
 
@@ -103,7 +103,8 @@ class ProgressiveRun:
         self.frame_steps = set(frame_steps(schedule.total_steps, frames))
         self.grid_inputs = latent_inputs(64, config.z_dim, np.random.default_rng([config.seed, 1]))
         self.sample_inputs = latent_inputs(num_samples, config.z_dim, np.random.default_rng([config.seed, 2]))
-        self.calibration_inputs = latent_inputs(CALIBRATION_CODES, config.z_dim, np.random.default_rng([config.seed, 3]))
+        self.calibration_inputs = latent_inputs(CALIBRATION_CODES, config.z_dim,
+                                                np.random.default_rng([config.seed, 3]))
         self.phases, self.frames, self.averages, self.average_counts = [], [], {}, {}
         self.phase = schedule.phase_at(1)
         G, D = self._networks(self.phase, 1)
@@ -176,8 +177,7 @@ class ProgressiveRun:
         training, buffers = G.training, {k: v.copy() for k, v in G.buffers.items()}
         try:
             if swapped and buffers:
-                recalibrate_batch_norm(G, (to_device(self.calibration_inputs[i:i + 500], self.trainer.device)
-                                           for i in range(0, len(self.calibration_inputs), 500)))
+                standing_statistics(G, self.calibration_inputs)
             return generate(self.sampler_network(), inputs)
         finally:
             for block, name, original in swapped:

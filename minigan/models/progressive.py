@@ -111,6 +111,8 @@ class ProgressiveGAN:
     """The blocks of a growing generator and discriminator, and the networks of each phase.
 
     widths[L] is the channel count at level L (7 * 2^L pixels); levels = len(widths).
+    style: "karras" or "dcgan" (module docstring); the dcgan style's last width must equal
+    ``channels`` (its last block makes the image), e.g. widths=(128, 64, 1).
     ``parts()`` names every block ("G.block1", "D.from_rgb2"), the names checkpoints and the
     generator's weight average use.
     """
@@ -215,11 +217,14 @@ class GrowthSchedule:
 
     @classmethod
     def from_total(cls, total_images, batch_size, shares=DEFAULT_SHARES):
-        """Split ``total_images`` by the shares (default 10/10/15/15/50 %: half at 28 x 28)."""
+        """Split ``total_images`` in proportion to the shares (default 10/10/15/15/50 %: half at
+        28 x 28): a phase gets floor(total_images * share / sum of shares) images."""
+        weight = sum(share for _, share in shares)
         phases = []
         for name, share in shares:
             kind, size = name.split("_")
-            phases.append(((int(size) // BASE).bit_length() - 1, kind == "fade", int(total_images * share)))
+            images = int(total_images * share / weight + 1e-6)    # rounding must not cost a whole image
+            phases.append(((int(size) // BASE).bit_length() - 1, kind == "fade", images))
         return cls(phases, batch_size)
 
     @property

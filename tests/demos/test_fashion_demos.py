@@ -70,6 +70,11 @@ def test_float64_trains_in_float64_and_still_writes_float32_samples(tmp_path, fa
     assert weights and set(weights.values()) == {np.dtype("float64")}
     samples = np.load(out / "samples.npy")
     assert samples.dtype == np.float32 and samples.shape == (100, 28, 28) and np.isfinite(samples).all()
+    with pytest.raises(SystemExit) as exit_info:                      # float32 would be cast in silently
+        demo("fashion_dcgan")(tiny(out, fashion_root, "--epochs", "2", "--no-score", "--average", "0.9", "--resume"))
+    assert exit_info.value.code == 2
+    assert demo("fashion_dcgan")(tiny(out, fashion_root, "--epochs", "2", "--no-score", "--average", "0.9",
+                                      "--dtype", "float64", "--resume")) == 0
 
 
 def test_dcgan_demo_with_wgan_gp_uses_a_layer_norm_critic_and_the_average(tmp_path, fashion_root, capsys):

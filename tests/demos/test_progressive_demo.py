@@ -20,7 +20,8 @@ def test_help_exits_zero(capsys):
 
 @pytest.mark.parametrize("argv", [["--batch-size", "6"], ["--widths", "8,4"], ["--images", "0"], ["--beta2", "2"],
                                   ["--resume"], ["--style", "dcgan", "--widths", "8,4,4"], ["--style", "big"],
-                                  ["--schedule", "1,2,3"], ["--schedule", "1,1,1,1,0"], ["--schedule", "a,1,1,1,1"]])
+                                  ["--schedule", "1,2,3"], ["--schedule", "1,1,1,1,0"], ["--schedule", "a,1,1,1,1"],
+                                  ["--schedule", "1,1,1,1,nan"], ["--schedule", "1,1,1,1,inf"]])
 def test_bad_arguments_exit_two(tmp_path, argv):
     with pytest.raises(SystemExit) as exit_info:
         demo("fashion_progressive")(["--out", str(tmp_path / "run"), "--no-score", *argv])
@@ -51,15 +52,36 @@ def test_demo_grows_scores_each_phase_and_resumes(tmp_path, fashion_root, capsys
     assert exit_info.value.code == 2
 
 
-def test_dcgan_style_follows_its_schedule(tmp_path, fashion_root):
-    out = tmp_path / "run"
-    assert demo("fashion_progressive")(tiny(out, fashion_root, "--style", "dcgan", "--widths", "8,4,1",
-                                            "--schedule", "1,1,1,1,4", "--no-score")) == 0
+def test_dcgan_style_takes_its_own_defaults_and_resumes_on_the_same_schedule(tmp_path, fashion_root):
+    out, main = tmp_path / "run", demo("fashion_progressive")
+    assert main(tiny(out, fashion_root, "--style", "dcgan", "--widths", "8,4,1", "--no-score")) == 0
     phases = json.loads((out / "phases.json").read_text())
-    assert [p["images"] for p in phases] == [40, 40, 40, 40, 160]           # 320 images in eighths
+    assert [p["images"] for p in phases] == [16, 16, 32, 32, 224]           # 320 images split 5/5/10/10/70
     recorded = json.loads((out / "run.json").read_text())["args"]
-    assert recorded["style"] == "dcgan" and recorded["lr"] == "0.0002" and recorded["z_dim"] == "100"
-    assert np.load(out / "samples.npy").shape == (100, 28, 28)
+    assert (recorded["lr"], recorded["beta1"], recorded["beta2"], recorded["z_dim"]) == ("0.0002", "0.5", "0.999", "100")
+    again = tiny(out, fashion_root, "--style", "dcgan", "--widths", "8,4,1", "--no-score", "--resume")
+    assert main(again + ["--schedule", "10,10,20,20,140"]) == 0                 # the same split, written otherwise
+    with pytest.raises(SystemExit) as exit_info:
+        main(again + ["--schedule", "1,1,1,1,4"])
+    assert exit_info.value.code == 2
+
+
+def test_dcgan_style_grows_the_dcgan_by_default(tmp_path, fashion_root):
+    argv = tiny(tmp_path, fashion_root, "--style", "dcgan", "--trace")
+    del argv[argv.index("--widths"):argv.index("--widths") + 2]              # the style's own widths
+    assert demo("fashion_progressive")(argv) == 0
+    report = (tmp_path / "trace.txt").read_text()
+    assert "Dense(100, 6272" in report and "BatchNorm1d(6272" in report and "PixelNorm" not in report
+
+
+def test_a_run_from_before_the_styles_resumes(tmp_path, fashion_root):
+    """run.json of a run started before --style existed has no style: it was a karras run."""
+    out, main = tmp_path / "run", demo("fashion_progressive")
+    assert main(tiny(out, fashion_root, "--no-score")) == 0
+    record = json.loads((out / "run.json").read_text())
+    del record["args"]["style"], record["args"]["schedule"]
+    (out / "run.json").write_text(json.dumps(record))
+    assert main(tiny(out, fashion_root, "--no-score", "--resume")) == 0
 
 
 def test_trace_writes_one_iteration_and_exits(tmp_path, fashion_root):

@@ -13,6 +13,8 @@ import pytest
 from PIL import Image
 
 from minigan.gan import load_checkpoint
+from minigan.models import toy_discriminator
+from minigan.plots import discriminator_outputs
 
 DEMOS = Path(__file__).resolve().parents[2] / "demos"
 
@@ -158,8 +160,17 @@ def test_toy_1d_writes_its_files(toy_1d, tmp_path):
 
 
 def test_toy_1d_reports_a_critics_estimate_not_probabilities(toy_1d, tmp_path):
+    """Under WGAN-GP metrics.json holds the critic's raw mean scores (checked against the saved
+    critic on the run's own data draw) and their difference, not sigmoid probabilities."""
     saved = run(toy_1d, tmp_path / "run", "--loss", "wgan-gp", "--steps", 4, "--frames", 1, "--hidden", 8)
     assert "d_on_data" not in saved and "d_max_distance_from_half" not in saved
+    D = toy_discriminator(1, 8, 2, rng=0)
+    arrays, _ = load_checkpoint(tmp_path / "run" / "checkpoint.npz")
+    for name in list(D.params):
+        D.params[name] = arrays[f"D/{name}"]
+    data = toy_1d.get_toy("gaussian", **toy_1d.DATASETS["gaussian"]).sample(toy_1d.NUM_SAMPLES,
+                                                                          np.random.default_rng([0, 1]))
+    assert saved["critic_on_data"] == pytest.approx(float(discriminator_outputs(D, data).mean()), rel=1e-6)
     assert saved["wasserstein_estimate"] == pytest.approx(saved["critic_on_data"] - saved["critic_on_generated"])
 
 

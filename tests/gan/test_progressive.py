@@ -94,19 +94,21 @@ def test_a_batch_norm_generator_draws_its_average_with_statistics_of_its_own(tmp
     assert G.training
 
 
-@pytest.fixture(scope="module")
-def straight(tmp_path_factory):
-    run = make_run(tmp_path_factory.mktemp("straight"))
+@pytest.fixture(scope="module", params=["karras", "dcgan"])
+def straight(request, tmp_path_factory):
+    run = make_run(tmp_path_factory.mktemp("straight"), style=request.param)
     run.train()
     return run
 
 
 @pytest.mark.parametrize("stop", [6, 14])      # mid-fade (past a periodic checkpoint), a phase boundary
 def test_resume_continues_bit_identically(tmp_path, straight, stop):
-    split = make_run(tmp_path / "split")
+    """Both styles; the dcgan style adds batch-norm statistics and the average's recalibration."""
+    style = straight.growth.style
+    split = make_run(tmp_path / "split", style=style)
     split.train(until=stop)
     split.save()
-    resumed = make_run(tmp_path / "split")
+    resumed = make_run(tmp_path / "split", style=style)
     assert resumed.resume() == stop
     resumed.train()
     a, meta_a = load_checkpoint(straight.out / "checkpoint.npz")

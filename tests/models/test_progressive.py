@@ -90,7 +90,8 @@ def test_equalised_weights_everywhere():
 
 def test_dcgan_style_grows_into_the_dcgan(rng):
     """At 28 x 28 the dcgan style is minigan.models.dcgan's G, and its D with the minibatch
-    standard deviation before the last layer: with the same weights, the same images and logits."""
+    standard deviation before the last layer: with the same weights, the same images, and the
+    same features in front of the standard deviation and D's last layer."""
     growth = ProgressiveGAN(z_dim=100, widths=(128, 64, 1), rng=0, style="dcgan", dtype="float64")
     G, D = growth.generator(2), growth.discriminator(2)
     G_ref, D_ref = dcgan_generator(rng=1, dtype="float64"), dcgan_discriminator(rng=1, dtype="float64")
