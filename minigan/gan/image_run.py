@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backend import to_device, to_numpy
+from ..backend import device_of, to_device, to_numpy
 from ..models.classifier import predict_proba
 from ..models.conditional import one_hot
 from ..plots.animation import write_gif
@@ -78,7 +78,7 @@ def generate(G, inputs, batch_size=500, mode="eval"):
     net.train(mode == "train")
     try:
         out = [to_numpy(net.forward(to_device(inputs[i:i + batch_size].astype(first.dtype, copy=False),
-                                              _device(first))))
+                                              device_of(first))))
                for i in range(0, len(inputs), batch_size)]
     finally:
         net.train(was_training)
@@ -87,13 +87,9 @@ def generate(G, inputs, batch_size=500, mode="eval"):
     return np.concatenate(out)[:, 0].astype(np.float32)
 
 
-def _device(array):
-    return "cpu" if isinstance(array, np.ndarray) else "cuda"
-
-
 def class_accuracy(model, images, labels, num_classes=10):
     """Per class: the fraction of images with that label the classifier assigns to it (a list)."""
-    predicted = to_numpy(predict_proba(model, to_device(images[:, None], _device(next(iter(model.params.values()))))
+    predicted = to_numpy(predict_proba(model, to_device(images[:, None], device_of(next(iter(model.params.values()))))
                                        ).argmax(axis=1))
     return [float((predicted[labels == k] == k).mean()) if (labels == k).any() else None
             for k in range(num_classes)]
