@@ -289,6 +289,9 @@ def main():
     print(f"device {ARGS.device}, threads {ARGS.threads}, batch {ARGS.batch}, clock {ARGS.clock}, "
           f"schedule {ARGS.schedule}, OPENBLAS_THREAD_TIMEOUT {os.environ.get('OPENBLAS_THREAD_TIMEOUT')}, "
           f"numpy {np.__version__}, float32 sgemm 2048^3: {peak:.1f} GFLOP/s")
+    if ARGS.device == "cuda":
+        from minigan.nn import fast
+        print(f"fused CUDA kernels {'on' if fast.CUDA_FUSED else 'off'} (MINIGAN_CUDA_FUSED=1 turns them on)")
     models = ["dcgan", "mlp"] if ARGS.model == "all" else [ARGS.model]
     rows = []
     for model in models:

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .backend import device_of, get_array_module, to_device, to_numpy
-from .nn import fast
+from .nn import fast, fused
 from .nn.parallel import for_rows, on_cpu
 
 
@@ -115,7 +115,8 @@ class Adam(Optimizer):
     with g = grad + weight_decay p. DCGAN uses lr=2e-4, betas=(0.5, 0.999).
 
     Fast path (``fast.ENABLED``): the same arithmetic in place through one scratch array
-    per parameter (kept out of the state dict), no temporaries allocated per step."""
+    per parameter (kept out of the state dict), no temporaries allocated per step; on CuPy
+    with ``fast.CUDA_FUSED``, one kernel per parameter (nn/fused.py)."""
     defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
 
     def update(self, name, p, grad):
@@ -137,6 +138,9 @@ class Adam(Optimizer):
 
     def _update_in_place(self, name, p, grad):
         h = self.hyper
+        if fused.active(p):
+            m, v = self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p)
+            return fused.adam(p, grad, m, v, h["lr"], h["betas"], h["eps"], h["weight_decay"], self.step_count)
         g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
         arrays = (p, g, self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p),
                   self._scratch(name, p))

@@ -5,7 +5,7 @@ Backward of backward: dx = dy f'(x) element-wise, so for the adjoint ddx of dx
 and f'' = 0 for the piecewise linear ReLU and LeakyReLU (dx_extra None; the kink at 0 has
 measure zero, as in PyTorch)."""
 from ..backend import get_array_module
-from . import fast
+from . import fast, fused
 from .module import Module
 from .parallel import map_rows, multiply
 from .validation import require
@@ -21,11 +21,14 @@ class ReLU(Module):
     """y = max(x, 0);   dx = dy * [x > 0]
 
     Fast path (``fast.ENABLED``): the same arithmetic on pieces of the batch, on all CPU
-    threads at once (parallel.py).
+    threads at once (parallel.py); on CuPy with ``fast.CUDA_FUSED``, one kernel (fused.py).
     """
 
     def forward(self, x):
         self.check_input(x)
+        if fused.active(x):
+            self.positive, y = fused.relu(x)
+            return y
         if fast.ENABLED:
             self.positive, y = _in_pieces(_relu, x, mask_dtype=bool)
             return y
@@ -51,7 +54,7 @@ class LeakyReLU(Module):
     mask branches per element and is ~20x slower on the CPU.
 
     Fast path (``fast.ENABLED``): the same arithmetic on pieces of the batch, on all CPU
-    threads at once (parallel.py).
+    threads at once (parallel.py); on CuPy with ``fast.CUDA_FUSED``, one kernel (fused.py).
     """
 
     def __init__(self, negative_slope=0.01):
@@ -63,6 +66,9 @@ class LeakyReLU(Module):
     def forward(self, x):
         self.check_input(x)
         a = self.negative_slope
+        if fused.active(x):
+            self.slope, y = fused.leaky_relu(x, a)
+            return y
         if fast.ENABLED:
             self.slope, y = _in_pieces(lambda x, slope, y: _leaky_relu(x, a, slope, y), x, mask_dtype=x.dtype)
             return y

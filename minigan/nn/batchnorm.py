@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..backend import get_array_module
-from . import fast
+from . import fast, fused
 from .module import Module
 from .parallel import map_rows, sum_rows
 from .validation import LayerInputError, require
@@ -33,7 +33,8 @@ class _BatchNorm(Module):
     last (a free view when x came from a channels-last convolution), with the sums
     sum(dy * xhat) and sum((x - mu)^2) done by einsum, and xhat built in the buffer of x - mu;
     each pass runs on pieces of the rows on all CPU threads (parallel.py), the sums as sums of
-    the pieces' sums.
+    the pieces' sums. On CuPy with ``fast.CUDA_FUSED``, normalising with the affine map, and
+    the input gradient, are one kernel each (fused.py).
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, rng=None, dtype="float32"):
@@ -169,6 +170,8 @@ def _centre(rows, mean, out):
 
 def _scale_shift(centred, inv_std, weight, bias, out):
     """xhat = (x - mu) / std in place of x - mu; out = gamma xhat + beta."""
+    if fused.active(out):
+        return fused.scale_shift(centred, inv_std, weight, bias, out)
     centred *= inv_std
     if weight is None:
         out[...] = centred
@@ -179,6 +182,8 @@ def _scale_shift(centred, inv_std, weight, bias, out):
 
 def _input_grad(dy, xhat, mean_dy, mean_dy_xhat, scale, out):
     """out = scale * (dy - mean(dy) - xhat mean(dy xhat))."""
+    if fused.active(out):
+        return fused.input_grad(dy, xhat, mean_dy, mean_dy_xhat, scale, out)
     xp = get_array_module(dy)
     xp.multiply(xhat, mean_dy_xhat, out=out)
     xp.subtract(dy, out, out=out)

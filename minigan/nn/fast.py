@@ -17,10 +17,18 @@ Fast paths in use:
   all of the above, ReLU,   large arrays cut into pieces along axis 0 that run at once on
   LeakyReLU                 all CPU threads (``parallel.py``); NumPy runs each operation on
                             one core otherwise.
+  On CuPy, with             Adam, ReLU, LeakyReLU and batch norm's element-wise work as one
+  ``CUDA_FUSED``            CUDA kernel each (``fused.py``) instead of one launch per operation.
+
+``CUDA_FUSED`` is off unless $MINIGAN_CUDA_FUSED=1 or ``fast.cuda_fused()``: the kernels were
+written without a GPU to run them on, and stay off by default until their tests
+(tests/nn/test_fused.py) have passed on one.
 """
+import os
 from contextlib import contextmanager
 
 ENABLED = True
+CUDA_FUSED = os.environ.get("MINIGAN_CUDA_FUSED", "") == "1"
 ADAM_CHUNK = 1 << 16      # elements per piece of the in-place Adam (256 KiB of float32: fits L2)
 
 
@@ -44,3 +52,14 @@ def enabled():
         yield
     finally:
         ENABLED = before
+
+
+@contextmanager
+def cuda_fused(on=True):
+    """Run the enclosed block with the fused CUDA kernels on (or off)."""
+    global CUDA_FUSED
+    before, CUDA_FUSED = CUDA_FUSED, on
+    try:
+        yield
+    finally:
+        CUDA_FUSED = before
