@@ -1,9 +1,9 @@
 """Progressive growing on Fashion-MNIST: 7 x 7, then 14 x 14, then 28 x 28, each new level faded in.
 
-    python demos/fashion_progressive.py --seed 0                 # runs/fashion_progressive/seed0
-    python demos/fashion_progressive.py --resume --out runs/fashion_progressive/seed0
+    python demos/fashion_progressive.py --seed 0                 # runs/fashion_progressive/karras/seed0
+    python demos/fashion_progressive.py --resume --out runs/fashion_progressive/karras/seed0
     python demos/fashion_progressive.py --images 30000 --out runs/pilot   # a quick look
-    python demos/fashion_progressive.py --style dcgan --seed 0 --out runs/fashion_progressive/dcgan_seed0
+    python demos/fashion_progressive.py --style dcgan --seed 0   # runs/fashion_progressive/dcgan/seed0
 
 Networks as minigan.models.progressive, in one of two styles:
     karras (default)  PixelNorm in G, minibatch std-dev in D, equalised learning rate everywhere,
@@ -58,7 +58,7 @@ shares = numbers(float, 5, "five positive shares (stable 7, fade 14, stable 14, 
 
 
 def parser():
-    p = demo_parser(__doc__, out="runs/fashion_progressive/seed{seed}")
+    p = demo_parser(__doc__, out="runs/fashion_progressive/{style}/seed{seed}")
     p.add_argument("--images", type=positive_int, default=600_000,
                    help="real images shown to D over all phases (default 600000 = 10 epochs)")
     p.add_argument("--batch-size", type=positive_int, default=64, help="default 64 (a multiple of 4)")
@@ -100,14 +100,14 @@ def main(argv=None):
             setattr(args, key, value)
     if args.batch_size % min(4, args.batch_size):
         p.error(f"--batch-size {args.batch_size} must be a multiple of 4 (the minibatch std-dev groups)")
-    images = to_tanh_range(load_fashion_mnist("train", root=args.data_root).images[:args.train_size])
-    if args.batch_size > len(images):
-        p.error(f"--batch-size {args.batch_size} is larger than the {len(images)} training images")
     try:
         growth = ProgressiveGAN(z_dim=args.z_dim, widths=args.widths, rng=np.random.default_rng(args.seed),
                                 style=args.style)
     except ValueError as err:                               # e.g. --style dcgan with a last width other than 1
         p.error(str(err))
+    images = to_tanh_range(load_fashion_mnist("train", root=args.data_root).images[:args.train_size])
+    if args.batch_size > len(images):
+        p.error(f"--batch-size {args.batch_size} is larger than the {len(images)} training images")
     phases = [name for name, _ in GrowthSchedule.DEFAULT_SHARES]
     schedule = GrowthSchedule.from_total(args.images, args.batch_size, shares=list(zip(phases, args.schedule)))
     config = GANConfig(loss=args.loss, batch_size=args.batch_size, z_dim=args.z_dim, seed=args.seed)

@@ -16,10 +16,9 @@ by 1 - beta2^t. During a fade, alpha for the next step is set after every step o
 layers and on the real images, which are blended the same way:
     real = (1 - alpha) upsample(avgpool(x)) + alpha x        (x at the phase's resolution)
 
-Samples, grids and scores come from an exponential moving average of G's weights (Karras et al.
-2018, decay ``average``), kept per block under the block's name (a G with batch norm gets running
-statistics recomputed for the average before it draws), and are upsampled (nearest) to 28 x 28
-below the last level, so the classifier can score every phase.
+Samples, grids and scores come from a moving average of G's weights (Karras et al. 2018, decay
+``average``) kept per block under the block's name (with batch norm, running statistics are
+recomputed for it before it draws), upsampled (nearest) to 28 x 28 below the last level.
 
 The run directory:
     grids/<phase>.png         at the end of each phase (stable_7, fade_14, ...); grids/start.png

@@ -18,6 +18,17 @@ def test_help_exits_zero(capsys):
     assert exit_info.value.code == 0 and "--images" in capsys.readouterr().out
 
 
+def test_default_run_directory_names_the_style(tmp_path, monkeypatch):
+    """Runs of the two styles with one seed do not meet in one directory: the second one's
+    --out would be refused as a finished run, or its --resume mix the styles."""
+    monkeypatch.chdir(tmp_path)
+    main = demo("fashion_progressive")
+    parse = main.__globals__["parse_demo_args"]
+    for style in ("karras", "dcgan"):
+        args = parse(main.__globals__["parser"](), ["--style", style, "--seed", "3"], "checkpoint.npz")
+        assert args.out.as_posix() == f"runs/fashion_progressive/{style}/seed3"
+
+
 @pytest.mark.parametrize("argv", [["--batch-size", "6"], ["--widths", "8,4"], ["--images", "0"], ["--beta2", "2"],
                                   ["--resume"], ["--style", "dcgan", "--widths", "8,4,4"], ["--style", "big"],
                                   ["--schedule", "1,2,3"], ["--schedule", "1,1,1,1,0"], ["--schedule", "a,1,1,1,1"],
