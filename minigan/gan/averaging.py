@@ -84,8 +84,13 @@ def recalibrate_batch_norm(model, batches):
 def standing_statistics(model, codes, batch_size=500):
     """``recalibrate_batch_norm`` on ``codes`` (a NumPy array of inputs, e.g. G's noise), in
     batches, each cast to the model's dtype and moved to its device. Returns the number of layers."""
+    return recalibrate_batch_norm(model, input_batches(model, codes, batch_size))
+
+
+def input_batches(model, inputs, batch_size=500):
+    """The NumPy array ``inputs`` in batches along axis 0, each cast to the model's dtype (a
+    float64 G takes the same float32 codes) and moved to its device (a generator)."""
     first = next(iter(model.params.values()))
-    batches = (to_device(codes[i:i + batch_size].astype(first.dtype, copy=False), device_of(first))
-               for i in range(0, len(codes), batch_size))
-    return recalibrate_batch_norm(model, batches)
+    return (to_device(inputs[i:i + batch_size].astype(first.dtype, copy=False), device_of(first))
+            for i in range(0, len(inputs), batch_size))
 

@@ -43,7 +43,7 @@ from ..models.conditional import one_hot
 from ..plots.animation import write_gif
 from ..plots.common import training_curves
 from ..plots.images import save_image_grid
-from .averaging import standing_statistics
+from .averaging import input_batches, standing_statistics
 from .checkpoint import save_checkpoint
 from .truncation import truncated_normal
 
@@ -74,12 +74,9 @@ def generate(G, inputs, batch_size=500, mode="eval"):
     net = drawing_network(G)
     was_training = net.training
     buffers = {k: v.copy() for k, v in net.buffers.items()}
-    first = next(iter(net.params.values()))
     net.train(mode == "train")
     try:
-        out = [to_numpy(net.forward(to_device(inputs[i:i + batch_size].astype(first.dtype, copy=False),
-                                              device_of(first))))
-               for i in range(0, len(inputs), batch_size)]
+        out = [to_numpy(net.forward(batch)) for batch in input_batches(net, inputs, batch_size)]
     finally:
         net.train(was_training)
         for k, v in buffers.items():
