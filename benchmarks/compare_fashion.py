@@ -7,10 +7,14 @@
 A run is a directory (its samples.npy) or an .npy file of images (e.g. a run's
 samples_last_iterate.npy, G's own images when the run sampled from G's weight average).
 Each run's images are scored afresh (so minigan and PyTorch runs meet the same
-ruler); seconds per epoch come from its metrics.json or epochs.json. Prints a Markdown table.
+ruler); seconds per epoch come from its metrics.json or epochs.json. Prints a Markdown table;
+with two groups, then the difference of their mean Frechet distances, Welch's t and the exact
+permutation p-value (every way of splitting the runs into groups of those sizes).
 """
 import argparse
+import itertools
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -29,6 +33,20 @@ def seconds_per_epoch(run):
             if values:
                 return values
     return []
+
+
+def compare_groups(a, b):
+    """Mean of a minus mean of b, Welch's t, and the two-sided exact permutation p-value: the
+    share of all splits of a + b into groups of len(a) and len(b) whose difference of means is
+    at least as far from 0 as the observed one (runs are not paired; seeds share nothing)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    difference = a.mean() - b.mean()
+    t = difference / math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    pooled, total = np.concatenate([a, b]), a.sum() + b.sum()
+    splits = [pooled[list(index)].sum() for index in itertools.combinations(range(len(pooled)), len(a))]
+    differences = np.array([s / len(a) - (total - s) / len(b) for s in splits])
+    p = float(np.mean(np.abs(differences) >= abs(difference) - 1e-12))
+    return difference, t, p
 
 
 def images_of(run):
@@ -54,6 +72,7 @@ def main(argv=None):
     if missing:
         p.error(f"no images at {', '.join(missing)} (a run directory with samples.npy, or an .npy file)")
     scorer = QualityScorer()
+    distances = []
     print("| run | epochs | s/epoch (median) | Frechet distance | classifier score | smallest class share |")
     print("|---|---|---|---|---|---|")
     for name, runs in groups:
@@ -67,10 +86,16 @@ def main(argv=None):
             label = f"{name}: {run}" if name else str(run)
             print(f"| {label} | {len(seconds) or '-'} | {median} | {s['frechet_distance']:.2f} | "
                   f"{s['classifier_score']:.2f} | {smallest[0]} {100 * smallest[1]:.1f}% |")
+        distances.append([fd for fd, _ in scores])
         if name:
             fd, cs = np.array(scores).T
             print(f"| **{name}: mean ± std of {len(runs)}** | | | **{fd.mean():.2f} ± {fd.std(ddof=1) if len(runs) > 1 else 0:.2f}** | "
                   f"**{cs.mean():.2f} ± {cs.std(ddof=1) if len(runs) > 1 else 0:.2f}** | |")
+    if len(groups) == 2 and min(len(d) for d in distances) >= 2:
+        difference, t, p = compare_groups(*distances)
+        print(f"\nFrechet distance, {groups[0][0] or 'first'} - {groups[1][0] or 'second'}: {difference:+.2f} "
+              f"(Welch t {t:.2f}; exact permutation p = {p:.3f} over "
+              f"{math.comb(sum(map(len, distances)), len(distances[0]))} splits)")
     return 0
 
 
