@@ -2,6 +2,7 @@
 
     python benchmarks/train_torch_dcgan.py --epochs 10 --seed 0 --threads 1 --out runs/torch_dcgan/seed0
     python benchmarks/compare_fashion.py runs/fashion_dcgan/seed0 runs/torch_dcgan/seed0
+    python benchmarks/train_torch_dcgan.py --dtype float64 --seed 0 --out runs/torch_dcgan_f64/seed0
 
 Same networks (minigan.models.dcgan), N(0, 0.02) weights, Adam(2e-4, 0.5/0.999), batch 128,
 non-saturating loss, the step of PyTorch's DCGAN example (one noise batch per iteration, G's
@@ -24,6 +25,8 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float32",
+                   help="weights, activations and data (samples are saved as float32 either way)")
     p.add_argument("--samples", type=int, default=10000)
     p.add_argument("--limit-batches", type=int, default=None, help="steps per epoch (quick tries)")
     p.add_argument("--no-score", action="store_true", help="skip the quality score (timing runs)")
@@ -66,14 +69,17 @@ def main():
     torch.set_num_threads(ARGS.threads)
     torch.manual_seed(ARGS.seed)
     ARGS.out.mkdir(parents=True, exist_ok=True)
-    x = torch.from_numpy(load_fashion_mnist("train").as_float())
-    G, D = torch_dcgan(torch)
+    dtype = getattr(torch, ARGS.dtype)
+    x = torch.from_numpy(load_fashion_mnist("train").as_float()).to(dtype)
+    G, D = (net.to(dtype) for net in torch_dcgan(torch))
     adam = dict(lr=2e-4, betas=(0.5, 0.999))
     opt_G, opt_D = torch.optim.Adam(G.parameters(), **adam), torch.optim.Adam(D.parameters(), **adam)
     steps = ARGS.limit_batches or len(x) // ARGS.batch_size
     log, checkpoint = [], ARGS.out / "checkpoint.pt"
     if ARGS.resume:
         state = torch.load(checkpoint, weights_only=False)
+        if state.get("dtype", "float32") != ARGS.dtype:
+            raise SystemExit(f"{checkpoint} was trained in {state.get('dtype', 'float32')}; repeat its --dtype")
         for obj, key in ((G, "G"), (D, "D"), (opt_G, "opt_G"), (opt_D, "opt_D")):
             obj.load_state_dict(state[key])
         torch.set_rng_state(state["rng"])
@@ -84,25 +90,26 @@ def main():
         order = torch.randperm(len(x))
         for i in range(steps):
             real = x[order[i * ARGS.batch_size:(i + 1) * ARGS.batch_size]]
-            losses.append(step(G, D, opt_G, opt_D, real, torch.randn(ARGS.batch_size, 100)))
+            losses.append(step(G, D, opt_G, opt_D, real, torch.randn(ARGS.batch_size, 100, dtype=dtype)))
         seconds = time.perf_counter() - start
         d_loss, g_loss = np.mean(losses, axis=0)
         log.append({"epoch": epoch, "seconds": seconds, "d_loss": float(d_loss), "g_loss": float(g_loss)})
         print(f"epoch {epoch}  {seconds:.0f} s  d_loss {d_loss:.3f}  g_loss {g_loss:.3f}", file=sys.stderr, flush=True)
         (ARGS.out / "epochs.json").write_text(json.dumps(log, indent=2) + "\n")
         torch.save({"G": G.state_dict(), "D": D.state_dict(), "opt_G": opt_G.state_dict(),
-                    "opt_D": opt_D.state_dict(), "rng": torch.get_rng_state(), "log": log}, checkpoint.with_suffix(".tmp"))
+                    "opt_D": opt_D.state_dict(), "rng": torch.get_rng_state(), "log": log,
+                    "dtype": ARGS.dtype}, checkpoint.with_suffix(".tmp"))
         checkpoint.with_suffix(".tmp").replace(checkpoint)                  # never a half-written checkpoint
     G.eval()
     with torch.no_grad():
         z = torch.from_numpy(np.random.default_rng([ARGS.seed, 2]).standard_normal((ARGS.samples, 100)).astype(np.float32))
-        samples = torch.cat([G(z[i:i + 500]) for i in range(0, len(z), 500)])[:, 0].numpy()
+        samples = torch.cat([G(z[i:i + 500].to(dtype)) for i in range(0, len(z), 500)])[:, 0].float().numpy()
     np.save(ARGS.out / "samples.npy", samples)
     torch.save(G.state_dict(), ARGS.out / "generator.pt")
     if ARGS.no_score:
         return
     metrics = QualityScorer().score(samples)
-    metrics.update(epochs=ARGS.epochs, seconds_per_epoch=[e["seconds"] for e in log], framework="torch",
+    metrics.update(epochs=ARGS.epochs, seconds_per_epoch=[e["seconds"] for e in log], framework="torch", dtype=ARGS.dtype,
                    threads=ARGS.threads, torch_version=torch.__version__)
     (ARGS.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     print(json.dumps({k: metrics[k] for k in ("frechet_distance", "classifier_score")}))
