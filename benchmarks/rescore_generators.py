@@ -5,7 +5,7 @@ the 10,000 codes it was scored on.
     python benchmarks/rescore_generators.py --code-sets 6 \
         --group minigan runs/fashion_dcgan/seed{3,4,5} --group torch runs/torch_dcgan/seed{3,4,5}
 
-A generator is a minigan run directory (its checkpoint.npz, G's last iterate) or a PyTorch
+A generator is a minigan run directory without --average (its checkpoint.npz) or a PyTorch
 run of benchmarks/train_torch_dcgan.py (its generator.pt; torch needed to read it). Every
 generator draws from the same code sets, default_rng([1000 + k, 2]) for k < --code-sets, in
 eval mode, and is scored by minigan's QualityScorer. Prints one row per generator (its FD on
@@ -30,6 +30,9 @@ def load_generator(run):
     G = dcgan_generator(z_dim=100, rng=np.random.default_rng(0))
     if (run / "checkpoint.npz").is_file():
         arrays, _ = load_checkpoint(run / "checkpoint.npz")
+        if any(k.startswith("G_average/") for k in arrays):
+            raise SystemExit(f"{run}: drew its samples from G's weight average (--average), with batch-norm "
+                             f"statistics of its own; this script scores G's last iterate, so it refuses it")
         arrays = {k: v for k, v in arrays.items() if k.startswith("G/")}
     elif (run / "generator.pt").is_file():
         import torch

@@ -138,14 +138,14 @@ class Adam(Optimizer):
 
     def _update_in_place(self, name, p, grad):
         h = self.hyper
-        if fused.active(p):
+        if fused.active(p) and grad.dtype == p.dtype:
             m, v = self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p)
             return fused.adam(p, grad, m, v, h["lr"], h["betas"], h["eps"], h["weight_decay"], self.step_count)
         g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
         arrays = (p, g, self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p),
                   self._scratch(name, p))
-        if not all(a.flags.c_contiguous for a in arrays):
-            return self._adam_pass(*arrays)
+        if not (on_cpu(p) and all(a.flags.c_contiguous for a in arrays)):
+            return self._adam_pass(*arrays)              # on a GPU pieces would only add launches
         # All thirteen passes over one cache-sized piece, then the next piece: the piece stays
         # in the CPU cache instead of thirteen sweeps through main memory (~20% faster). The
         # pieces are shared out among the CPU threads (nn/parallel.py).
@@ -155,7 +155,7 @@ class Adam(Optimizer):
         def update_pieces(first, last):
             for start in starts[first:last]:
                 self._adam_pass(*(a[start:start + fast.ADAM_CHUNK] for a in flat))
-        for_rows(update_pieces, len(starts), p.size if on_cpu(p) else 0)
+        for_rows(update_pieces, len(starts), p.size)
 
     def _adam_pass(self, p, g, m, v, scratch):
         h = self.hyper

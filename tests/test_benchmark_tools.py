@@ -1,6 +1,5 @@
 """Statistics in the benchmark scripts that results in docs/ rest on."""
 import importlib.util
-import itertools
 import math
 from pathlib import Path
 
@@ -26,17 +25,27 @@ def test_fully_separated_groups_get_the_smallest_permutation_p(compare_groups):
     assert t < 0 and p == pytest.approx(2 / 20)
 
 
-def test_welch_t_matches_its_formula_and_p_counts_splits(compare_groups):
+def test_a_small_case_counted_by_hand(compare_groups):
+    """a = (1, 3), b = (2, 4, 6): means 2 and 4, variances 2 and 4, so t = -2 / sqrt(2/2 + 4/3).
+    Of the 10 pairs taken from {1, 2, 3, 4, 6} as group a, four have a difference of means of 2
+    or more in size: (1, 2) -2.83, (1, 3) -2, (3, 6) 2.17, (4, 6) 3."""
+    difference, t, p = compare_groups([1.0, 3.0], [2.0, 4.0, 6.0])
+    assert difference == pytest.approx(-2.0)
+    assert t == pytest.approx(-2 / math.sqrt(7 / 3))
+    assert p == pytest.approx(4 / 10)
+
+
+def test_many_runs_sample_the_splits(compare_groups):
+    """Past ``exact_limit`` splits the p-value is estimated from random splits; a clear
+    difference still gives a small one, and groups from one distribution a large one."""
     rng = np.random.default_rng(0)
-    a, b = rng.normal(0, 1, 5), rng.normal(0.3, 2, 4)
-    difference, t, p = compare_groups(a, b)
-    assert t == pytest.approx((a.mean() - b.mean()) / math.sqrt(a.var(ddof=1) / 5 + b.var(ddof=1) / 4))
-    pooled = np.concatenate([a, b])
-    count = sum(abs(pooled[list(i)].mean() - np.delete(pooled, list(i)).mean()) >= abs(difference) - 1e-12
-                for i in itertools.combinations(range(9), 5))
-    assert p == pytest.approx(count / math.comb(9, 5))
+    a, b = rng.normal(0, 1, 15), rng.normal(3, 1, 15)                # C(30, 15) = 1.6e8 splits
+    assert compare_groups(a, b, exact_limit=2000)[2] < 0.01
+    assert compare_groups(a, rng.normal(0, 1, 15), exact_limit=2000)[2] > 0.05
 
 
-def test_identical_groups_are_not_different(compare_groups):
+def test_groups_without_spread(compare_groups):
+    assert compare_groups([3.0, 3.0], [3.0, 3.0])[:2] == (0.0, 0.0)
+    assert compare_groups([3.0, 3.0], [5.0, 5.0])[1] == -math.inf
     difference, t, p = compare_groups([3.0, 5.0], [5.0, 3.0])
     assert difference == 0 and t == 0 and p == 1.0

@@ -19,8 +19,8 @@ and samples.npy).
 """
 import copy
 
-from ..backend import device_of, to_device
 from ..nn.batchnorm import _BatchNorm
+from ..nn.module import input_batches
 
 
 class WeightAverage:
@@ -85,12 +85,3 @@ def standing_statistics(model, codes, batch_size=500):
     """``recalibrate_batch_norm`` on ``codes`` (a NumPy array of inputs, e.g. G's noise), in
     batches, each cast to the model's dtype and moved to its device. Returns the number of layers."""
     return recalibrate_batch_norm(model, input_batches(model, codes, batch_size))
-
-
-def input_batches(model, inputs, batch_size=500):
-    """The NumPy array ``inputs`` in batches along axis 0, each cast to the model's dtype (a
-    float64 G takes the same float32 codes) and moved to its device (a generator)."""
-    first = next(iter(model.params.values()))
-    return (to_device(inputs[i:i + batch_size].astype(first.dtype, copy=False), device_of(first))
-            for i in range(0, len(inputs), batch_size))
-

@@ -40,10 +40,11 @@ import numpy as np
 from ..backend import device_of, to_device, to_numpy
 from ..models.classifier import predict_proba
 from ..models.conditional import one_hot
+from ..nn.module import input_batches
 from ..plots.animation import write_gif
 from ..plots.common import training_curves
 from ..plots.images import save_image_grid
-from .averaging import input_batches, standing_statistics
+from .averaging import standing_statistics
 from .checkpoint import save_checkpoint
 from .truncation import truncated_normal
 

@@ -26,11 +26,8 @@ class ReLU(Module):
 
     def forward(self, x):
         self.check_input(x)
-        if fused.active(x):
-            self.positive, y = fused.relu(x)
-            return y
         if fast.ENABLED:
-            self.positive, y = _in_pieces(_relu, x, mask_dtype=bool)
+            self.positive, y = _fast_relu(x)
             return y
         self.positive = x > 0
         return x * self.positive
@@ -66,11 +63,8 @@ class LeakyReLU(Module):
     def forward(self, x):
         self.check_input(x)
         a = self.negative_slope
-        if fused.active(x):
-            self.slope, y = fused.leaky_relu(x, a)
-            return y
         if fast.ENABLED:
-            self.slope, y = _in_pieces(lambda x, slope, y: _leaky_relu(x, a, slope, y), x, mask_dtype=x.dtype)
+            self.slope, y = _fast_leaky_relu(x, a)
             return y
         slope = (x > 0).astype(x.dtype)                   # 1 where x > 0, else 0
         _leaky_slope(slope, a)
@@ -99,7 +93,20 @@ def _leaky_slope(mask, a):
         mask += (1 - mask) * a
 
 
-# The fast paths' work on one piece of the batch (parallel.map_rows runs the pieces at once).
+# The fast paths: one fused kernel on CuPy with fast.CUDA_FUSED (fused.py), else the work on
+# pieces of the batch (parallel.map_rows runs the pieces at once on the CPU threads).
+
+def _fast_relu(x):
+    """(mask [x > 0], y)."""
+    return fused.relu(x) if fused.active(x) else _in_pieces(_relu, x, mask_dtype=bool)
+
+
+def _fast_leaky_relu(x, a):
+    """(slope, y)."""
+    if fused.active(x):
+        return fused.leaky_relu(x, a)
+    return _in_pieces(lambda x, slope, y: _leaky_relu(x, a, slope, y), x, mask_dtype=x.dtype)
+
 
 def _in_pieces(fn, x, mask_dtype):
     """(mask, y), both in x's memory layout, filled piece by piece by fn(x, mask, y)."""

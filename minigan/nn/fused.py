@@ -14,10 +14,13 @@ order, as the readable code beside them:
 
 Only where ``active(x)``: fast paths on, ``fast.CUDA_FUSED`` on, and x a CuPy array. The kernels
 are built from the data's own array module (``xp.ElementwiseKernel``), so CuPy is never
-imported here, and compiled by CuPy on first use for each dtype. CUDA may contract a * b + c
-into one fused multiply-add, so results agree with the readable path to float rounding, not
-bit for bit (tests/nn/test_fused.py, on a GPU).
+imported here, and compiled by CuPy on first use for each dtype, with ``--fmad=false``: no
+a * b + c contracted into one rounding, so every operation rounds as the readable path's
+does and the results are the same bit for bit (tests/nn/test_fused.py: on a GPU, and the
+bodies compiled as C++ for the CPU).
 """
+import math
+
 from ..backend import device_of, get_array_module
 from . import fast
 
@@ -51,7 +54,8 @@ def active(x):
 def _kernel(name, x):
     if name not in _kernels:
         inputs, outputs, body = _SOURCES[name]
-        _kernels[name] = get_array_module(x).ElementwiseKernel(inputs, outputs, body, f"minigan_{name}")
+        _kernels[name] = get_array_module(x).ElementwiseKernel(inputs, outputs, body, f"minigan_{name}",
+                                                               options=("--fmad=false",))
     return _kernels[name]
 
 
@@ -61,7 +65,7 @@ def adam(p, g, m, v, lr, betas, eps, weight_decay, t):
         p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
     The constants are computed in double precision on the host, as the readable path does."""
     b1, b2 = betas
-    _kernel("adam", p)(g, b1, 1 - b1, b2, 1 - b2, lr / (1 - b1 ** t), (1 - b2 ** t) ** 0.5, eps,
+    _kernel("adam", p)(g, b1, 1 - b1, b2, 1 - b2, lr / (1 - b1 ** t), math.sqrt(1 - b2 ** t), eps,
                        weight_decay, p, m, v)
 
 

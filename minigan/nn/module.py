@@ -29,7 +29,7 @@ Two switches let a trainer skip work nobody will use:
 """
 import numpy as np
 
-from ..backend import get_array_module, to_device
+from ..backend import device_of, get_array_module, to_device
 from .validation import LayerInputError, check_array, check_grad
 
 
@@ -38,6 +38,14 @@ def as_generator(rng):
     if isinstance(rng, np.random.Generator):
         return rng
     return np.random.default_rng(rng)
+
+
+def input_batches(model, inputs, batch_size=500):
+    """The NumPy array ``inputs`` in batches along axis 0, each cast to the model's dtype (a
+    float64 G takes the same float32 codes) and moved to its device (a generator)."""
+    first = next(iter(model.params.values()))
+    return (to_device(inputs[i:i + batch_size].astype(first.dtype, copy=False), device_of(first))
+            for i in range(0, len(inputs), batch_size))
 
 
 class Module:

@@ -29,6 +29,15 @@ def test_default_run_directory_names_the_style(tmp_path, monkeypatch):
         assert args.out.as_posix() == f"runs/fashion_progressive/{style}/seed3"
 
 
+def test_bad_widths_are_refused_before_the_data_loads(tmp_path, monkeypatch):
+    def no_data(*args, **kwargs):
+        raise AssertionError("the training set was loaded before the arguments were checked")
+    monkeypatch.setattr("minigan.data.fashion_mnist.load_fashion_mnist", no_data)
+    with pytest.raises(SystemExit) as exit_info:
+        demo("fashion_progressive")(["--out", str(tmp_path / "run"), "--style", "dcgan", "--widths", "8,4,4"])
+    assert exit_info.value.code == 2
+
+
 @pytest.mark.parametrize("argv", [["--batch-size", "6"], ["--widths", "8,4"], ["--images", "0"], ["--beta2", "2"],
                                   ["--resume"], ["--style", "dcgan", "--widths", "8,4,4"], ["--style", "big"],
                                   ["--schedule", "1,2,3"], ["--schedule", "1,1,1,1,0"], ["--schedule", "a,1,1,1,1"],

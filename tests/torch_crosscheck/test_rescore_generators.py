@@ -55,6 +55,13 @@ def test_reads_a_minigan_checkpoint(tmp_path):
     np.testing.assert_array_equal(generate(G, codes()), generate(saved, codes()))
 
 
+def test_refuses_a_run_that_drew_from_a_weight_average(tmp_path):
+    G = dcgan_generator(z_dim=100, rng=np.random.default_rng(5))
+    save_checkpoint(tmp_path / "checkpoint.npz", {**model_arrays(G, "G"), **model_arrays(G, "G_average")}, {})
+    with pytest.raises(SystemExit, match="weight average"):
+        load_benchmark("rescore_generators").load_generator(tmp_path)
+
+
 def test_refuses_a_directory_without_a_generator(tmp_path):
     with pytest.raises(SystemExit, match="neither checkpoint.npz"):
         load_benchmark("rescore_generators").load_generator(tmp_path)
