@@ -35,7 +35,10 @@ def seconds_per_epoch(run):
     return []
 
 
-def compare_groups(a, b, exact_limit=200_000, rng=None):
+EXACT_SPLITS = 200_000        # up to this many splits the permutation p-value counts them all
+
+
+def compare_groups(a, b, exact_limit=EXACT_SPLITS, rng=None):
     """Mean of a minus mean of b, Welch's t, and the two-sided permutation p-value: the share of
     the splits of a + b into groups of len(a) and len(b) whose difference of means is at least
     as far from 0 as the observed one (runs are not paired; seeds share nothing). Every split
@@ -100,7 +103,7 @@ def main(argv=None):
     if len(groups) == 2 and min(len(d) for d in distances) >= 2:
         difference, t, p_value = compare_groups(*distances)
         splits = math.comb(sum(map(len, distances)), len(distances[0]))
-        how = "exact over" if splits <= 200_000 else "sampled from"
+        how = "exact over" if splits <= EXACT_SPLITS else "sampled from"
         print(f"\nFrechet distance, {groups[0][0] or 'first'} - {groups[1][0] or 'second'}: {difference:+.2f} "
               f"(Welch t {t:.2f}; permutation p = {p_value:.3f}, {how} {splits} splits)")
     return 0

@@ -98,14 +98,13 @@ def _leaky_slope(mask, a):
 
 def _fast_relu(x):
     """(mask [x > 0], y)."""
-    return fused.relu(x) if fused.active(x) else _in_pieces(_relu, x, mask_dtype=bool)
+    return _in_pieces(fused.relu if fused.active(x) else _relu, x, mask_dtype=bool)
 
 
 def _fast_leaky_relu(x, a):
     """(slope, y)."""
-    if fused.active(x):
-        return fused.leaky_relu(x, a)
-    return _in_pieces(lambda x, slope, y: _leaky_relu(x, a, slope, y), x, mask_dtype=x.dtype)
+    fill = fused.leaky_relu if fused.active(x) else _leaky_relu
+    return _in_pieces(lambda x, slope, y: fill(x, a, slope, y), x, mask_dtype=x.dtype)
 
 
 def _in_pieces(fn, x, mask_dtype):

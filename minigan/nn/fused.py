@@ -7,8 +7,8 @@ element-wise work of a layer or of Adam in one launch, with the same formulas, i
 order, as the readable code beside them:
 
     adam(p, g, m, v, ...)         the whole Adam update of one parameter   (13 launches otherwise)
-    relu(x) -> (positive, y)      ReLU's forward and its mask              (2)
-    leaky_relu(x, a) -> (slope, y)                                         (3)
+    relu(x, positive, y)          ReLU's forward and its mask              (2)
+    leaky_relu(x, a, slope, y)    LeakyReLU's forward and its slope        (3)
     scale_shift(xhat, ...)        batch norm: xhat = (x - mu) / std, y = gamma xhat + beta  (3)
     input_grad(dy, xhat, ...)     batch norm's dx in training mode         (4)
 
@@ -69,20 +69,14 @@ def adam(p, g, m, v, lr, betas, eps, weight_decay, t):
                        weight_decay, p, m, v)
 
 
-def relu(x):
-    """(positive, y): positive = [x > 0], y = x * positive, in x's memory layout."""
-    xp = get_array_module(x)
-    positive, y = xp.empty_like(x, dtype=bool), xp.empty_like(x)
+def relu(x, positive, y):
+    """positive = [x > 0], y = x * positive, into the given arrays (activations._relu's twin)."""
     _kernel("relu", x)(x, positive, y)
-    return positive, y
 
 
-def leaky_relu(x, a):
-    """(slope, y): slope = 1 where x > 0, else a; y = x * slope, in x's memory layout."""
-    xp = get_array_module(x)
-    slope, y = xp.empty_like(x), xp.empty_like(x)
+def leaky_relu(x, a, slope, y):
+    """slope = 1 where x > 0, else a; y = x * slope, into the given arrays (activations._leaky_relu's twin)."""
     _kernel("leaky_relu", x)(x, x.dtype.type(a), slope, y)
-    return slope, y
 
 
 def scale_shift(centred, inv_std, weight, bias, out):
