@@ -98,3 +98,61 @@ def as_array_like(x, like):
     """x (NumPy or scalar) as an array on the device and in the dtype of ``like``."""
     xp = get_array_module(like)
     return xp.asarray(x, dtype=like.dtype)
+
+
+def upload(dst, host):
+    """Copy the NumPy array ``host`` into the existing array ``dst`` in place, on its device
+    (on CuPy, an asynchronous copy on the current stream: ordered before later work there)."""
+    if _is_cupy_array(dst):
+        dst.set(np.ascontiguousarray(host, dtype=dst.dtype))
+    else:
+        dst[...] = host
+
+
+class DeviceGraph:
+    """Device work recorded once and replayed: a CUDA graph on CuPy.
+
+        graph = DeviceGraph(like)            # like: an array on the device to run on
+        with graph.stream():                 # host-side work for a replay goes on the graph's stream
+            ...fill the arrays the work reads...
+            out = graph.run(fn)              # CuPy: the first call records fn (recording runs
+                                             # nothing) and launches it; later calls launch it
+
+    ``run`` returns fn's result, whose arrays every launch rewrites in place. On NumPy there is
+    no graph: ``run`` calls fn, so the CPU runs exactly the code that a GPU records.
+
+    On CuPy the recording allocates from a memory pool of its own, on a stream of its own: the
+    arrays a graph writes into are never handed to other work, even after Python drops them.
+    A graph is valid while every array it reads or writes stays alive and in place.
+    """
+
+    def __init__(self, like):
+        self.cupy = _is_cupy_array(like)
+        self.graph = self.out = None
+        if self.cupy:
+            cupy = _cupy()
+            self._stream, self._pool = cupy.cuda.Stream(non_blocking=True), cupy.cuda.MemoryPool()
+
+    def stream(self):
+        """A context manager making the graph's stream current (nothing on NumPy)."""
+        from contextlib import nullcontext
+        return self._stream if self.cupy else nullcontext()
+
+    def run(self, fn):
+        if not self.cupy:
+            return fn()
+        if self.graph is None:
+            import cupy
+            with cupy.cuda.using_allocator(self._pool.malloc):
+                self._stream.begin_capture()
+                try:
+                    out = fn()
+                except BaseException:
+                    try:
+                        self._stream.end_capture()         # leave the stream usable; fn's error is the news
+                    except Exception:
+                        pass
+                    raise
+                self.graph, self.out = self._stream.end_capture(), out
+        self.graph.launch(self._stream)
+        return self.out

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .backend import device_of, get_array_module, to_device, to_numpy
+from .backend import device_of, get_array_module, to_device, to_numpy, upload
 from .nn import fast, fused
 from .nn.parallel import for_rows, on_cpu
 
@@ -27,6 +27,7 @@ def check_gradient(name, p, grad):
 
 class Optimizer:
     defaults = {}
+    device_constants = None      # see constants_on_device
 
     def __init__(self, model, **hyper):
         unknown = set(hyper) - set(self.defaults)
@@ -52,11 +53,30 @@ class Optimizer:
         for name, p in params.items():
             check_gradient(name, p, grads.get(name))
         self.step_count += 1
+        self.upload_constants()
+        self.apply()
+
+    def apply(self):
+        """The update of every parameter for step ``step_count``, without the checks of ``step``.
+
+        It never reads a value back to the host, so a CUDA graph can capture it (gan/graph.py);
+        per-step numbers come from ``step_constants``, on the device after ``constants_on_device``."""
+        params, grads = self.model.params, self.model.grads
         for name, p in params.items():
             self.update(name, p, grads[name])
 
     def update(self, name, p, grad):
         raise NotImplementedError
+
+    def constants_on_device(self):
+        """Keep the numbers that change from step to step in a device array, which
+        ``upload_constants`` fills before each step: a captured graph reads them at run time
+        instead of the values of the step it was captured at. Optimizers without such numbers
+        (SGD, RMSprop: every constant is a hyper-parameter) need nothing."""
+
+    def upload_constants(self):
+        """Write this step's constants into the device array, if there is one (before the
+        step runs, outside a captured graph)."""
 
     def _buffer(self, name, key, p):
         """The state array state[name][key], zeros like p, re-made if p changed shape/dtype/device."""
@@ -119,12 +139,35 @@ class Adam(Optimizer):
     with ``fast.CUDA_FUSED``, one kernel per parameter (nn/fused.py)."""
     defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
 
+    def host_constants(self, t):
+        """(lr / (1 - b1^t), sqrt(1 - b2^t)): the bias corrections of step t, in double precision."""
+        b1, b2 = self.hyper["betas"]
+        return self.hyper["lr"] / (1 - b1 ** t), math.sqrt(1 - b2 ** t)
+
+    def step_constants(self):
+        """This step's (step_size, bias2_sqrt): Python floats, or 0-d views of the device array
+        in the parameters' dtype, which round the same way (a float meets a float32 array as
+        a float32)."""
+        if self.device_constants is None:
+            return self.host_constants(self.step_count)
+        return self.device_constants[0], self.device_constants[1]
+
+    def constants_on_device(self):
+        p = next(iter(self.model.params.values()))
+        self.device_constants = get_array_module(p).zeros(2, dtype=p.dtype)
+
+    def upload_constants(self):
+        if self.device_constants is None:
+            return
+        host = np.array(self.host_constants(self.step_count), dtype=self.device_constants.dtype)
+        upload(self.device_constants, host)
+
     def update(self, name, p, grad):
         if fast.ENABLED:
             return self._update_in_place(name, p, grad)
         h = self.hyper
         b1, b2 = h["betas"]
-        t = self.step_count
+        step_size, bias2_sqrt = self.step_constants()
         g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
         xp = get_array_module(p)
         m, v = self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p)
@@ -132,15 +175,14 @@ class Adam(Optimizer):
         m += (1 - b1) * g
         v *= b2
         v += (1 - b2) * (g * g)
-        step_size = h["lr"] / (1 - b1 ** t)
-        denom = xp.sqrt(v) / math.sqrt(1 - b2 ** t) + h["eps"]
+        denom = xp.sqrt(v) / bias2_sqrt + h["eps"]
         p -= step_size * (m / denom)
 
     def _update_in_place(self, name, p, grad):
         h = self.hyper
         if fused.active(p) and grad.dtype == p.dtype:
             m, v = self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p)
-            return fused.adam(p, grad, m, v, h["lr"], h["betas"], h["eps"], h["weight_decay"], self.step_count)
+            return fused.adam(p, grad, m, v, h["betas"], h["eps"], h["weight_decay"], *self.step_constants())
         g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
         arrays = (p, g, self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p),
                   self._scratch(name, p))
@@ -160,7 +202,7 @@ class Adam(Optimizer):
     def _adam_pass(self, p, g, m, v, scratch):
         h = self.hyper
         b1, b2 = h["betas"]
-        t = self.step_count
+        step_size, bias2_sqrt = self.step_constants()
         xp = get_array_module(p)
         m *= b1
         xp.multiply(g, 1 - b1, out=scratch)
@@ -170,10 +212,10 @@ class Adam(Optimizer):
         scratch *= 1 - b2
         v += scratch
         denom = xp.sqrt(v, out=scratch)
-        denom /= math.sqrt(1 - b2 ** t)
+        denom /= bias2_sqrt
         denom += h["eps"]
         step = xp.divide(m, denom, out=scratch)
-        step *= h["lr"] / (1 - b1 ** t)
+        step *= step_size
         p -= step
 
     def _scratch(self, name, p):

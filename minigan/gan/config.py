@@ -30,6 +30,11 @@ class GANConfig:
                        fake batch of the last D step (as PyTorch's DCGAN example does), which
                        saves one forward pass of G: G's weights have not changed since.
     check_finite:      stop with NonFiniteError at the first NaN/inf loss or gradient (guards.py)
+    cuda_graph:        run each iteration as one captured CUDA graph, replayed (graph.py); on
+                       NumPy the same code runs without a graph. Off: every operation launches
+                       from Python, the path to step through. Needs the plain step (d_steps 1,
+                       no penalty, replay, instance noise, feature matching, clip, g_average,
+                       g_fresh_noise).
     rollback:          on such an error, reload the last checkpoint and multiply both learning
                        rates by ``rollback_lr_factor``, at most this many times (0: just stop)
     """
@@ -50,6 +55,7 @@ class GANConfig:
     g_average: float = 0.0
     g_fresh_noise: bool = False
     check_finite: bool = True
+    cuda_graph: bool = False
     rollback: int = 0
     rollback_lr_factor: float = 0.5
 

@@ -81,7 +81,7 @@ def generate(G, inputs, batch_size=500, mode="eval"):
     finally:
         net.train(was_training)
         for k, v in buffers.items():
-            net.buffers[k] = v
+            net.buffers[k][...] = v                   # in place: the arrays keep their identity
     return np.concatenate(out)[:, 0].astype(np.float32)
 
 

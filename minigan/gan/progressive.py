@@ -182,7 +182,7 @@ class ProgressiveRun:
             for block, name, original in swapped:
                 block.params[name] = original
             for k, v in buffers.items():
-                G.buffers[k] = v
+                G.buffers[k][...] = v
             G.train(training)
 
     # --- the loop --------------------------------------------------------------------------------

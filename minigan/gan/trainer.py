@@ -33,6 +33,7 @@ from ..nn.sequential import Sequential
 from .averaging import WeightAverage
 from .checkpoint import load_checkpoint, load_model_arrays, model_arrays, save_checkpoint
 from .config import GANConfig
+from .graph import CapturedStep
 from .guards import NonFiniteError, check_finite
 from .history import History, Progress
 from .penalty import apply_penalty
@@ -68,6 +69,7 @@ class GANTrainer:
         self.history = History()
         self.rollbacks = []                        # what rollback did, if config.rollback allowed it
         self.last_fake = None                      # G's output in the last D step, reused by G's step
+        self.captured = None                       # the CapturedStep of config.cuda_graph, once built
         self.G.needs_input_grad = False            # nobody needs dL/dz
 
     @property
@@ -102,7 +104,20 @@ class GANTrainer:
         if self.replay is not None:
             fake = self.replay.mix(fake, c.replay_fraction, self.rng)
         fake = self._instance_noise(fake)
+        real_logits, fake_logits, loss, penalty, norms = self.discriminator_gradients(real, fake)
+        if c.check_finite:
+            check_finite("D", self.D, float(loss), self.step + 1)
+        self.d_optimizer.step()
+        if c.clip:
+            clip_weights(self.D, c.clip)
+        return self.discriminator_record(real_logits, fake_logits, loss, penalty, norms)
 
+    def discriminator_gradients(self, real, fake):
+        """D's gradients of its loss on a real and a fake batch, accumulated in D.grads.
+
+        Returns (real_logits, fake_logits, loss, penalty, norms) as arrays on D's device (penalty
+        and norms None without config.penalty); nothing is read back to the host."""
+        c = self.config
         self.D.zero_grad()
         self.D.needs_input_grad = False            # D's input gradient is not used in its own step
         real_logits = self.D.forward(real)
@@ -112,18 +127,18 @@ class GANTrainer:
         fake_loss, dfake = self.loss.fake_term(fake_logits)
         self.D.backward(dfake)
         self.D.needs_input_grad = True
-        penalty = 0.0
+        loss, penalty, norms = real_loss + fake_loss, None, None
         if c.penalty:
             penalty, norms = apply_penalty(self.D, c.penalty, c.penalty_weight, real, fake, self.rng)
-        if c.check_finite:
-            check_finite("D", self.D, float(real_loss + fake_loss + penalty), self.step + 1)
-        self.d_optimizer.step()
-        if c.clip:
-            clip_weights(self.D, c.clip)
+            loss = loss + penalty
+        return real_logits, fake_logits, loss, penalty, norms
 
+    @staticmethod
+    def discriminator_record(real_logits, fake_logits, loss, penalty=None, norms=None):
+        """The numbers a D step reports, as Python floats (this reads the device)."""
         real_logits, fake_logits = to_numpy(real_logits), to_numpy(fake_logits)
         record = {
-            "d_loss": float(real_loss + fake_loss + penalty),
+            "d_loss": float(loss),
             "d_real": float(sigmoid(real_logits).mean()),
             "d_fake": float(sigmoid(fake_logits).mean()),
             "d_accuracy": float(((real_logits > 0).sum() + (fake_logits < 0).sum())
@@ -132,22 +147,36 @@ class GANTrainer:
             "fake_logit": float(fake_logits.mean()),
             "wasserstein_estimate": float(real_logits.mean() - fake_logits.mean()),
         }
-        if c.penalty:
+        if penalty is not None:
             record.update(penalty=float(penalty), grad_norm=float(to_numpy(norms).mean()))
         return record
 
     def generator_step(self):
         """One update of G through D; D's weights get no gradient and are not updated."""
         c = self.config
+        if c.g_fresh_noise or self.last_fake is None:
+            self.last_fake = self.G.forward(self.noise(c.batch_size))
+        fake = self._instance_noise(self.last_fake)
+        self.last_fake = None
+        real = self.real_batch(c.batch_size) if self.features is not None else None
+        value = self.generator_gradients(fake, real)
+        if c.check_finite:
+            check_finite("G", self.G, float(value), self.step + 1)
+        self.g_optimizer.step()
+        if self.G_average is not None:
+            self.G_average.update(self.G)
+        return {"g_loss": float(value)}
+
+    def generator_gradients(self, fake, real=None):
+        """G's gradients of its loss on ``fake`` (G's last output), through D, into G.grads.
+
+        D's weights get no gradient. ``real``: the real batch that feature matching compares
+        with (config.feature_matching). Returns the loss as an array on G's device."""
         self.G.zero_grad()
         self.D.requires_grad_(False)
         try:
-            if c.g_fresh_noise or self.last_fake is None:
-                self.last_fake = self.G.forward(self.noise(c.batch_size))
-            fake = self._instance_noise(self.last_fake)
-            self.last_fake = None
             if self.features is not None:
-                real_features = self.features.forward(self.real_batch(c.batch_size))
+                real_features = self.features.forward(real)
                 value, dfeatures = feature_matching_loss(real_features, self.features.forward(fake))
                 dfake = self.features.backward(dfeatures)
             else:
@@ -157,18 +186,18 @@ class GANTrainer:
             self.G.backward(dfake)
         finally:
             self.D.requires_grad_(True)
-        if c.check_finite:
-            check_finite("G", self.G, float(value), self.step + 1)
-        self.g_optimizer.step()
-        if self.G_average is not None:
-            self.G_average.update(self.G)
-        return {"g_loss": float(value)}
+        return value
 
     def train_step(self):
         """d_steps discriminator steps, then one generator step; returns and records the numbers."""
-        for _ in range(self.config.d_steps):
-            record = self.discriminator_step()
-        record.update(self.generator_step())
+        if self.config.cuda_graph:
+            if self.captured is None:
+                self.captured = CapturedStep(self)
+            record = self.captured.train_step()
+        else:
+            for _ in range(self.config.d_steps):
+                record = self.discriminator_step()
+            record.update(self.generator_step())
         self.step += 1
         record = {"step": self.step, **record}
         self.history.append(record)
@@ -249,6 +278,7 @@ class GANTrainer:
     def load(self, path):
         """Restore a run saved by ``save``: weights, optimizer state, step, history, randomness."""
         arrays, meta = load_checkpoint(path)
+        self.captured = None                       # its graph wrote into arrays that are replaced now
         load_model_arrays(self.G, arrays, "G", source=str(path))
         load_model_arrays(self.D, arrays, "D", source=str(path))
         for key, opt in (("g_optimizer", self.g_optimizer), ("d_optimizer", self.d_optimizer)):

@@ -105,9 +105,10 @@ class _BatchNorm(Module):
         return scale.reshape(shape) * (dy - dy_mean - xhat * dy_xhat_mean)
 
     def _update_running(self, mean, var, m):
+        # In place: the buffers keep their identity (and memory), as a captured CUDA graph needs.
         rm, rv, mom = self.buffers["running_mean"], self.buffers["running_var"], self.momentum
-        self.buffers["running_mean"] = ((1 - mom) * rm + mom * mean).astype(rm.dtype)
-        self.buffers["running_var"] = ((1 - mom) * rv + mom * var * (m / max(m - 1, 1))).astype(rv.dtype)
+        rm[...] = (1 - mom) * rm + mom * mean
+        rv[...] = (1 - mom) * rv + mom * var * (m / max(m - 1, 1))
 
     def _forward_rows(self, x):
         xp = get_array_module(x)

@@ -19,7 +19,6 @@ a * b + c contracted into one rounding, so every operation rounds as the readabl
 does and the results are the same bit for bit (tests/nn/test_fused.py: on a GPU, and the
 bodies compiled as C++ for the CPU).
 """
-import math
 
 from ..backend import device_of, get_array_module
 from . import fast
@@ -59,14 +58,15 @@ def _kernel(name, x):
     return _kernels[name]
 
 
-def adam(p, g, m, v, lr, betas, eps, weight_decay, t):
+def adam(p, g, m, v, betas, eps, weight_decay, step_size, bias2_sqrt):
     """optim.Adam's update at step t, in place on p, m, v (PyTorch's form):
         g <- g + weight_decay p,   m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2
-        p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
-    The constants are computed in double precision on the host, as the readable path does."""
+        p <- p - step_size * m / (sqrt(v) / bias2_sqrt + eps)
+    with step_size = lr / (1 - b1^t) and bias2_sqrt = sqrt(1 - b2^t) from ``Adam.step_constants``:
+    floats computed on the host as the readable path does, or 0-d device arrays holding them
+    (read when the kernel runs, so a captured CUDA graph replays every step right)."""
     b1, b2 = betas
-    _kernel("adam", p)(g, b1, 1 - b1, b2, 1 - b2, lr / (1 - b1 ** t), math.sqrt(1 - b2 ** t), eps,
-                       weight_decay, p, m, v)
+    _kernel("adam", p)(g, b1, 1 - b1, b2, 1 - b2, step_size, bias2_sqrt, eps, weight_decay, p, m, v)
 
 
 def relu(x, positive, y):

@@ -1,0 +1,100 @@
+"""One training iteration captured as a CUDA graph and replayed: ``GANConfig(cuda_graph=True)``.
+
+A small GAN's step on a GPU is bound by launches, not arithmetic: the DCGAN's iteration is
+several hundred array operations, each ~10 us of Python and driver time. A CUDA graph records
+them once; a replay is one launch. The recorded work (the body) is the trainer's own step:
+
+    fake = G(z)
+    D's gradients on the real batch and on fake     GANTrainer.discriminator_gradients
+    D's optimizer                                   Optimizer.apply
+    G's gradients through the frozen D              GANTrainer.generator_gradients
+    G's optimizer                                   Optimizer.apply
+
+A replay does the recorded work on the recorded arrays, so the body may read only values
+that live in arrays it keeps. Three things make a replay the eager step:
+  1. Per-step inputs are written into fixed arrays before each replay, outside the graph:
+     z and the real batch, drawn by the trainer as in eager mode (same Generator, same order),
+     and the optimizers' per-step constants (Adam's bias corrections, Optimizer.upload_constants).
+  2. No host reads inside the body (no float(), bool() or .item() of a device value): a
+     capture cannot wait for a result. The finiteness guard and the records read the outputs
+     after the replay.
+  3. Every array that outlives a step (weights, gradients, optimizer moments, running
+     statistics) is updated in place: a replay writes where the capture saw the array.
+tests/gan/test_graph.py checks each on the CPU (NumPy runs the body itself where CuPy would
+replay it) and, on a GPU, replays against eager steps.
+
+Step 1 runs the body eagerly (it allocates gradients and optimizer state, compiles kernels);
+step 2 captures and replays it; later steps replay. Loading a checkpoint drops the graph (the
+arrays it wrote are replaced) and the next step starts over. The guard runs after the replay:
+a NaN stops training as in eager mode, but after that step's update.
+"""
+from ..backend import DeviceGraph, get_array_module
+from .guards import check_finite
+
+UNSUPPORTED = {
+    "d_steps": lambda c: c.d_steps != 1, "penalty": lambda c: c.penalty,
+    "replay_size": lambda c: c.replay_size, "instance_noise": lambda c: c.instance_noise,
+    "feature_matching": lambda c: c.feature_matching is not None, "clip": lambda c: c.clip,
+    "g_average": lambda c: c.g_average, "g_fresh_noise": lambda c: c.g_fresh_noise,
+}
+
+
+class CapturedStep:
+    """The trainer's ``train_step`` as a replayed graph; ``train_step()`` returns the same record."""
+
+    def __init__(self, trainer):
+        c = trainer.config
+        unsupported = [name for name, is_on in UNSUPPORTED.items() if is_on(c)]
+        if unsupported:
+            raise ValueError(f"cuda_graph captures the plain GAN step; turn off {', '.join(unsupported)} "
+                             f"or set cuda_graph=False")
+        drawing = [type(m).__name__ for net in (trainer.G, trainer.D) for m in net.modules()
+                   if getattr(m, "rng", None) is not None and m.training]
+        if drawing:
+            raise ValueError(f"cuda_graph: {', '.join(drawing)} draw random numbers on the host in every "
+                             f"forward, which a graph would replay unchanged; set cuda_graph=False")
+        self.trainer = trainer
+        self.optimizers = (trainer.d_optimizer, trainer.g_optimizer)
+        for opt in self.optimizers:
+            opt.constants_on_device()
+        self.graph = DeviceGraph(next(iter(trainer.G.params.values())))
+        self.real = self.z = self.out = None          # the body's fixed inputs and outputs
+        self.steps = 0
+
+    def train_step(self):
+        t = self.trainer
+        with self.graph.stream():
+            self._write_inputs()
+            for opt in self.optimizers:
+                opt.step_count += 1
+                opt.upload_constants()
+            self.out = self.body() if self.steps == 0 else self.graph.run(self.body)
+            self.steps += 1
+            real_logits, fake_logits, d_loss, g_loss = self.out
+            record = t.discriminator_record(real_logits, fake_logits, d_loss)
+            record["g_loss"] = float(g_loss)
+        if t.config.check_finite:
+            check_finite("D", t.D, record["d_loss"], t.step + 1)
+            check_finite("G", t.G, record["g_loss"], t.step + 1)
+        return record
+
+    def _write_inputs(self):
+        """Draw the real batch, then z (the eager order), into the body's fixed arrays."""
+        t, n = self.trainer, self.trainer.config.batch_size
+        real, z = t.real_batch(n), t.noise(n)
+        if self.z is None:
+            self.real, self.z = real.copy(), z.copy()     # the body's own: real may view the data
+        else:
+            xp = get_array_module(z)
+            xp.copyto(self.real, real)
+            xp.copyto(self.z, z)
+
+    def body(self):
+        """The recorded work: one D update and one G update from self.real and self.z."""
+        t = self.trainer
+        fake = t.G.forward(self.z)
+        real_logits, fake_logits, d_loss, _, _ = t.discriminator_gradients(self.real, fake)
+        t.d_optimizer.apply()
+        g_loss = t.generator_gradients(fake)
+        t.g_optimizer.apply()
+        return real_logits, fake_logits, d_loss, g_loss

@@ -1,0 +1,198 @@
+"""The captured training step (gan/graph.py) against the eager one.
+
+On NumPy the "graph" runs the body itself, so these tests check what makes a replay equal to
+the eager step, each in its own test: the same numbers step by step, no host read inside the
+body, every lasting array updated in place, and no per-step Python value read by the body.
+On a GPU the same tests replay a real CUDA graph."""
+import numpy as np
+import pytest
+
+from minigan import nn, optim
+from minigan.backend import to_numpy
+from minigan.gan.guards import NonFiniteError
+from minigan.nn import fast
+from tests.gan.helpers import snapshot, toy_trainer
+
+
+def on(device, trainer):
+    trainer.G.to(device)
+    trainer.D.to(device)
+    return trainer
+
+
+def lasting_arrays(trainer):
+    """Every array that outlives a step, by a name: weights, gradients, running statistics,
+    optimizer moments, scratch and constants, and the body's fixed inputs."""
+    arrays = {}
+    for net_name, net in (("G", trainer.G), ("D", trainer.D)):
+        for store in ("params", "grads", "buffers"):
+            for k, v in getattr(net, store).items():
+                arrays[f"{net_name}.{store}.{k}"] = v
+    for opt_name, opt in (("g_opt", trainer.g_optimizer), ("d_opt", trainer.d_optimizer)):
+        for name, slot in opt.state.items():
+            for k, v in slot.items():
+                arrays[f"{opt_name}.{name}.{k}"] = v
+        for name, v in opt.scratch.items():
+            arrays[f"{opt_name}.scratch.{name}"] = v
+        arrays[f"{opt_name}.constants"] = opt.device_constants
+    arrays["real"], arrays["z"] = trainer.captured.real, trainer.captured.z
+    return arrays
+
+
+def assert_same_state(a, b, exact):
+    sa, sb = snapshot(a), snapshot(b)
+    assert sa.keys() == sb.keys()
+    for k in sa:
+        if exact:
+            np.testing.assert_array_equal(to_numpy(sa[k]), to_numpy(sb[k]), err_msg=k)
+        else:
+            np.testing.assert_allclose(to_numpy(sa[k]), to_numpy(sb[k]), rtol=1e-5, atol=1e-6, err_msg=k)
+
+
+@pytest.mark.parametrize("fast_paths", [True, False])
+def test_captured_steps_equal_eager_steps(device, fast_paths):
+    with (fast.enabled() if fast_paths else fast.disabled()):
+        eager, captured = on(device, toy_trainer()), on(device, toy_trainer(cuda_graph=True))
+        for _ in range(5):
+            record_eager, record_captured = eager.train_step(), captured.train_step()
+            assert record_eager.keys() == record_captured.keys()
+            for k in record_eager:
+                assert record_captured[k] == pytest.approx(record_eager[k], rel=1e-6, abs=1e-7), k
+        assert captured.captured.steps == 5
+        assert captured.g_optimizer.step_count == eager.g_optimizer.step_count == 5
+        assert_same_state(eager, captured, exact=device == "cpu")
+
+
+class HostRead(AssertionError):
+    pass
+
+
+class DeviceLike(np.ndarray):
+    """A NumPy array that refuses to be read by the host, as a CuPy array does while a CUDA
+    graph is being captured: float(), bool(), int(), .item() and .tolist() raise, and so does
+    any of them on what operations make from it (results stay DeviceLike, 0-d ones too)."""
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        return np.asarray(array).view(DeviceLike)
+
+    def _refuse(self, *args, **kwargs):
+        raise HostRead("the captured body read a device value on the host")
+
+    __bool__ = __float__ = __int__ = __index__ = __complex__ = item = tolist = _refuse
+
+
+def test_the_body_reads_nothing_back_to_the_host():
+    trainer = toy_trainer(cuda_graph=True)
+    trainer.train_step()                                   # the eager first step makes every array
+    step = trainer.captured
+    for name, array in lasting_arrays(trainer).items():
+        owner, store, key = name.split(".", 2) if name.count(".") >= 2 else (None, None, name)
+        view = array.view(DeviceLike)
+        if owner in ("G", "D"):
+            getattr(getattr(trainer, owner), store)[key] = view
+        elif name == "real":
+            step.real = view
+        elif name == "z":
+            step.z = view
+        elif name.endswith(".constants"):
+            (trainer.g_optimizer if owner == "g_opt" else trainer.d_optimizer).device_constants = view
+    with pytest.raises(HostRead):
+        float(step.z.sum())                                # the probe works
+    real_logits, fake_logits, d_loss, g_loss = step.body()
+    assert isinstance(d_loss, DeviceLike) and isinstance(g_loss, DeviceLike)
+
+
+def test_every_lasting_array_is_updated_in_place(device):
+    trainer = on(device, toy_trainer(cuda_graph=True))
+    trainer.train_step()
+    before = lasting_arrays(trainer)
+    values = {k: to_numpy(v).copy() for k, v in before.items()}
+    for _ in range(3):
+        trainer.train_step()
+    after = lasting_arrays(trainer)
+    replaced = [k for k in before if after[k] is not before[k]]
+    assert not replaced, f"a replay would not update these: {replaced}"
+    changed = [k for k in before if not np.array_equal(to_numpy(after[k]), values[k])]
+    assert any(".running_mean" in k for k in changed) and any("exp_avg" in k for k in changed)
+
+
+def test_the_body_reads_no_step_counter(monkeypatch):
+    """A graph replays the Python values of the step it was captured at. Freeze the
+    optimizers' step counts inside the body at that step: the run must not change."""
+    eager, captured = toy_trainer(), toy_trainer(cuda_graph=True)
+    captured.train_step()
+    step = captured.captured
+    body = step.body
+
+    def frozen_body():
+        counts = [opt.step_count for opt in step.optimizers]
+        for opt in step.optimizers:
+            opt.step_count = 1
+        try:
+            return body()
+        finally:
+            for opt, count in zip(step.optimizers, counts):
+                opt.step_count = count
+    monkeypatch.setattr(step, "body", frozen_body)
+    for _ in range(4):
+        captured.train_step()
+    for _ in range(5):
+        eager.train_step()
+    assert_same_state(eager, captured, exact=True)
+
+
+def test_checkpoint_resume_drops_the_graph_and_continues_exactly(tmp_path):
+    eager, first = toy_trainer(), toy_trainer(cuda_graph=True)
+    for _ in range(3):
+        first.train_step()
+    first.save(tmp_path / "run.npz")
+    resumed = toy_trainer(cuda_graph=True)
+    resumed.train_step()                                   # a graph that loading must drop
+    resumed.load(tmp_path / "run.npz")
+    assert resumed.captured is None
+    for _ in range(2):
+        resumed.train_step()
+    for _ in range(5):
+        eager.train_step()
+    assert_same_state(eager, resumed, exact=True)
+
+
+def test_a_nan_still_stops_training():
+    trainer = toy_trainer(cuda_graph=True)
+    trainer.train_step()
+    trainer.train_step()
+    trainer.G.params["0.weight"][0, 0] = np.nan
+    with pytest.raises(NonFiniteError, match="step 3"):
+        trainer.train_step()
+
+
+@pytest.mark.parametrize("option", [{"d_steps": 2}, {"penalty": "r1"}, {"instance_noise": 0.1},
+                                    {"replay_size": 64}, {"g_average": 0.9}, {"g_fresh_noise": True},
+                                    {"feature_matching": 1}, {"clip": 0.1}])
+def test_refuses_what_it_cannot_capture(option):
+    trainer = toy_trainer(cuda_graph=True, **option)
+    with pytest.raises(ValueError, match=next(iter(option))):
+        trainer.train_step()
+
+
+def test_refuses_layers_that_draw_on_the_host():
+    trainer = toy_trainer(cuda_graph=True, dropout=True)
+    with pytest.raises(ValueError, match="Dropout"):
+        trainer.train_step()
+
+
+@pytest.mark.parametrize("fast_paths", [True, False])
+def test_adam_with_device_constants_equals_host_constants(fast_paths):
+    rng = np.random.default_rng(0)
+    layers = [nn.Dense(70_000, 3, rng=1), nn.Dense(70_000, 3, rng=1)]     # > one Adam piece
+    opts = [optim.Adam(layer, lr=1e-2, betas=(0.5, 0.999)) for layer in layers]
+    opts[1].constants_on_device()
+    with (fast.enabled() if fast_paths else fast.disabled()):
+        for _ in range(4):
+            grads = {k: rng.standard_normal(p.shape).astype(p.dtype) for k, p in layers[0].params.items()}
+            for layer, opt in zip(layers, opts):
+                layer.grads = {k: g.copy() for k, g in grads.items()}
+                opt.step()
+    for k in layers[0].params:
+        np.testing.assert_array_equal(layers[0].params[k], layers[1].params[k])
+    assert opts[1].device_constants[0] == np.float32(opts[0].host_constants(4)[0])
