@@ -9,6 +9,7 @@ CuPy is imported lazily, the first time a CUDA device is asked for or a CuPy arr
 is seen, so ``import minigan`` stays fast and works without CuPy installed.
 """
 import os
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -133,10 +134,19 @@ class DeviceGraph:
             cupy = _cupy()
             self._stream, self._pool = cupy.cuda.Stream(non_blocking=True), cupy.cuda.MemoryPool()
 
+    @contextmanager
     def stream(self):
-        """A context manager making the graph's stream current (nothing on NumPy)."""
-        from contextlib import nullcontext
-        return self._stream if self.cupy else nullcontext()
+        """Make the graph's stream current for the enclosed block (nothing on NumPy). Work
+        queued before on the current stream finishes first, and work queued after the block
+        there waits for the block's."""
+        if not self.cupy:
+            yield
+            return
+        previous = _cupy().cuda.get_current_stream()
+        self._stream.wait_event(previous.record())
+        with self._stream:
+            yield
+        previous.wait_event(self._stream.record())
 
     def run(self, fn):
         if not self.cupy:

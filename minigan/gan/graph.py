@@ -16,8 +16,9 @@ that live in arrays it keeps. Three things make a replay the eager step:
      z and the real batch, drawn by the trainer as in eager mode (same Generator, same order),
      and the optimizers' per-step constants (Adam's bias corrections, Optimizer.upload_constants).
   2. No host reads inside the body (no float(), bool() or .item() of a device value): a
-     capture cannot wait for a result. The finiteness guard and the records read the outputs
-     after the replay.
+     capture cannot wait for a result. The body packs the logits, the losses and a flag "all
+     gradients finite" into one array, which the host reads once after the replay for the
+     record and the guard.
   3. Every array that outlives a step (weights, gradients, optimizer moments, running
      statistics) is updated in place: a replay writes where the capture saw the array.
 tests/gan/test_graph.py checks each on the CPU (NumPy runs the body itself where CuPy would
@@ -28,7 +29,9 @@ step 2 captures and replays it; later steps replay. Loading a checkpoint drops t
 arrays it wrote are replaced) and the next step starts over. The guard runs after the replay:
 a NaN stops training as in eager mode, but after that step's update.
 """
-from ..backend import DeviceGraph, get_array_module
+import math
+
+from ..backend import DeviceGraph, get_array_module, to_numpy
 from .guards import check_finite
 
 UNSUPPORTED = {
@@ -58,7 +61,8 @@ class CapturedStep:
         for opt in self.optimizers:
             opt.constants_on_device()
         self.graph = DeviceGraph(next(iter(trainer.G.params.values())))
-        self.real = self.z = self.out = None          # the body's fixed inputs and outputs
+        self.real = self.z = self.out = None          # the body's fixed inputs and output
+        self.split = None                             # sizes of the real and fake logits in out
         self.steps = 0
 
     def train_step(self):
@@ -70,11 +74,14 @@ class CapturedStep:
                 opt.upload_constants()
             self.out = self.body() if self.steps == 0 else self.graph.run(self.body)
             self.steps += 1
-            real_logits, fake_logits, d_loss, g_loss = self.out
-            record = t.discriminator_record(real_logits, fake_logits, d_loss)
-            record["g_loss"] = float(g_loss)
-        if t.config.check_finite:
-            check_finite("D", t.D, record["d_loss"], t.step + 1)
+            report = to_numpy(self.out)                  # the one read of the step, after its work
+        n_real, n_fake = self.split
+        real_logits, fake_logits = report[:n_real], report[n_real:n_real + n_fake]
+        d_loss, g_loss, finite = report[n_real + n_fake:]
+        record = t.discriminator_record(real_logits, fake_logits, d_loss)
+        record["g_loss"] = float(g_loss)
+        if t.config.check_finite and not (finite and math.isfinite(d_loss) and math.isfinite(g_loss)):
+            check_finite("D", t.D, record["d_loss"], t.step + 1)     # raises, naming the layer
             check_finite("G", t.G, record["g_loss"], t.step + 1)
         return record
 
@@ -90,11 +97,27 @@ class CapturedStep:
             xp.copyto(self.z, z)
 
     def body(self):
-        """The recorded work: one D update and one G update from self.real and self.z."""
+        """The recorded work: one D update and one G update from self.real and self.z.
+
+        Returns one array for the host to read: D's real and fake logits, D's loss, G's loss,
+        and 1 if every gradient of both was finite (always 1 without config.check_finite)."""
         t = self.trainer
         fake = t.G.forward(self.z)
         real_logits, fake_logits, d_loss, _, _ = t.discriminator_gradients(self.real, fake)
+        d_finite = self._all_finite(t.D)
         t.d_optimizer.apply()
         g_loss = t.generator_gradients(fake)
+        finite = d_finite & self._all_finite(t.G)
         t.g_optimizer.apply()
-        return real_logits, fake_logits, d_loss, g_loss
+        xp = get_array_module(fake)
+        self.split = (real_logits.size, fake_logits.size)
+        numbers = xp.stack([d_loss, g_loss, finite]).astype(fake.dtype)
+        return xp.concatenate([real_logits.reshape(-1), fake_logits.reshape(-1), numbers])
+
+    def _all_finite(self, model):
+        """A device bool: are all of model's gradients finite (before its optimizer runs)."""
+        xp = get_array_module(self.z)
+        if not self.trainer.config.check_finite:
+            return xp.ones((), dtype=bool)
+        flags = [xp.isfinite(g).all() for g in model.grads.values()]
+        return xp.stack(flags).all()
