@@ -51,11 +51,17 @@ def parse_args(argv=None):
                         "before they sleep (4-30; OpenBLAS's default 28, ~0.1 s; default: minigan's, "
                         "see minigan/__init__.py)")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
+    p.add_argument("--cuda-graph", action="store_true",
+                   help="with --device cuda, also time each framework's iteration captured as a CUDA graph "
+                        "and replayed: minigan's GANTrainer with GANConfig(cuda_graph=True), and PyTorch's "
+                        "step under torch.cuda.graph with Adam(capturable=True)")
     p.add_argument("--memory-probe", nargs=2, metavar=("FRAMEWORK", "MODEL"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
 ARGS = parse_args()
+if ARGS.cuda_graph and ARGS.device != "cuda":
+    sys.exit("bench_step.py: --cuda-graph needs --device cuda")
 # BLAS reads its thread count (and OpenBLAS its spin time) when NumPy is imported, so set them first.
 use_threads(ARGS.threads)
 if ARGS.blas_timeout is not None:
@@ -158,6 +164,28 @@ def minigan_step(G, D, opt_G, opt_D, loss, real, z):
     opt_G.step()
 
 
+class FixedBatch:
+    """The benchmark's data: the same real batch every time (loading is not timed)."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def sample(self, n, rng):
+        return self.real
+
+
+def build_minigan_graphed(model, real, z):
+    """GANTrainer.train_step with GANConfig(cuda_graph=True) on fixed inputs: each step copies
+    them into the graph's arrays, replays, and reads the record back (as training does)."""
+    from minigan.gan import GANConfig, GANTrainer
+    G, D, opt_G, opt_D = build_minigan(model, "cuda")
+    config = GANConfig(batch_size=len(real), z_dim=Z_DIM, cuda_graph=True)
+    trainer = GANTrainer(G, D, opt_G, opt_D, FixedBatch(real), config)
+    trainer.noise = lambda n: z                  # fixed, as in the eager columns
+    trainer.real_batch = lambda n: real
+    return trainer.train_step
+
+
 # --- PyTorch ----------------------------------------------------------------------------------
 
 def build_torch(model, device, threads):
@@ -190,6 +218,28 @@ def torch_step(G, D, opt_G, opt_D, real, z, freeze_d=False):
     opt_G.step()
 
 
+def build_torch_graphed(model, device, threads, real, z, freeze_d):
+    """PyTorch's own CUDA-graph capture of torch_step, as its CUDA-graphs notes do it: warm-up
+    on a side stream, then one capture; Adam(capturable=True) keeps its step count on the GPU."""
+    import torch
+    G, D, _, _ = build_torch(model, device, threads)
+    opt_G = torch.optim.Adam(G.parameters(), capturable=True, **ADAM)
+    opt_D = torch.optim.Adam(D.parameters(), capturable=True, **ADAM)
+
+    def step():
+        torch_step(G, D, opt_G, opt_D, real, z, freeze_d)
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(3):
+            step()
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        step()
+    return graph.replay
+
+
 # --- running ----------------------------------------------------------------------------------
 
 def make_steps(model, device, batch, threads, freeze_d):
@@ -215,6 +265,11 @@ def make_steps(model, device, batch, threads, freeze_d):
         steps["torch"] = lambda: torch_step(Gt, Dt, opt_Gt, opt_Dt, t_real, t_z, freeze_d)
         if device == "cuda":
             sync["torch"] = torch.cuda.synchronize
+    if ARGS.cuda_graph:
+        steps["minigan graph"] = build_minigan_graphed(model, m_real, m_z)
+        sync["minigan graph"] = sync["minigan"]
+        steps["torch graph"] = build_torch_graphed(model, device, threads, t_real, t_z, freeze_d)
+        sync["torch graph"] = sync["torch"]
     return steps, sync
 
 
@@ -301,25 +356,28 @@ def main():
                  "torch": step_flops(G, D, ARGS.batch, freeze_d_in_g_step=ARGS.torch_freeze_d)}
         medians, _ = time_interleaved(steps, sync, ARGS.warmup, ARGS.repeats, ARGS.schedule)
         memory = {} if ARGS.no_memory else measure_memory(model)
-        for name in ("minigan", "torch"):
+        for name in steps:
             rss, traced = memory.get(name, (float("nan"),) * 2)
-            ms = medians[name] * 1e3
-            rows.append((model, name, ms, flops[name] / 1e9, flops[name] / medians[name] / 1e9,
-                         flops[name] / peak / 1e6, rss, traced))
-        rows.append((model, "ratio", medians["minigan"] / medians["torch"]))
-    print(f"{'model':6} {'framework':9} {'ms/iter':>8} {'GFLOP':>6} {'GFLOP/s':>8} {'matmul-bound ms':>15} "
+            ms, work = medians[name] * 1e3, flops[name.split()[0]]
+            rows.append((model, name, ms, work / 1e9, work / medians[name] / 1e9, work / peak / 1e6, rss, traced))
+        rows.append((model, "ratio", "minigan/torch", medians["minigan"] / medians["torch"]))
+        if ARGS.cuda_graph:
+            rows.append((model, "ratio", "minigan graph/torch", medians["minigan graph"] / medians["torch"]))
+            rows.append((model, "ratio", "minigan graph/torch graph",
+                         medians["minigan graph"] / medians["torch graph"]))
+    print(f"{'model':6} {'framework':13} {'ms/iter':>8} {'GFLOP':>6} {'GFLOP/s':>8} {'matmul-bound ms':>15} "
           f"{'peak RSS +MB':>12} {'numpy peak MB':>13}")
     for row in rows:
         if row[1] == "ratio":
             continue
         model, name, ms, gflop, rate, bound, rss, traced = row
-        print(f"{model:6} {name:9} {ms:8.1f} {gflop:6.2f} {rate:8.1f} {bound:15.1f} {rss:12.1f} {traced:13.1f}")
+        print(f"{model:6} {name:13} {ms:8.2f} {gflop:6.2f} {rate:8.1f} {bound:15.1f} {rss:12.1f} {traced:13.1f}")
     print("peak RSS +MB: growth of a fresh process's max RSS over 3 iterations (for torch, all its "
           "allocations; first-touch only, so reused buffers count once); numpy peak MB: tracemalloc "
           "peak of one minigan iteration.")
     for row in rows:
         if row[1] == "ratio":
-            print(f"ratio minigan/torch ({row[0]}): {row[2]:.2f}x")
+            print(f"ratio {row[2]} ({row[0]}): {row[3]:.2f}x")
 
 
 if __name__ == "__main__":
