@@ -8,7 +8,8 @@
 Options: --epochs, --batch-size, --seed, --out, --device, --resume, --overwrite, --trace,
 --no-progress; the recipe (--loss, --lr-g, --lr-d, --beta1, --beta2, --d-steps, stabilisers);
 for quick tries and tests --limit-batches (steps per epoch), --train-size, --samples, --no-score;
---dtype float64 to see what float32 rounding does to a run.
+--dtype float64 to see what float32 rounding does to a run; --cuda-graph replays each step as
+one CUDA graph.
 """
 import json
 import sys
@@ -42,6 +43,10 @@ def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
     quick.add_argument("--no-score", action="store_true", help="skip the quality scores (no test set needed)")
     quick.add_argument("--sample-mode", choices=["eval", "train"], default="eval",
                        help="G's batch-norm mode when drawing samples (default eval)")
+    quick.add_argument("--cuda-graph", action="store_true",
+                       help="with --device cuda: replay each training step as one captured CUDA graph "
+                            "(GANConfig.cuda_graph; the plain recipe only: no --average, --instance-noise, "
+                            "--g-fresh-noise, penalty or d-steps > 1)")
     quick.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                        help="of every weight and activation (default float32); float64 trains about half as "
                             "fast and shows what float32 rounding does to a run")
@@ -57,6 +62,8 @@ def parse_image_demo_args(parser, argv=None):
     args = parse_demo_args(parser, argv, CHECKPOINT)
     args.parser = parser
     args.penalty = PRESETS.get(args.loss, {}).get("config", {}).get("penalty")
+    if args.cuda_graph and args.device != "cuda":
+        parser.error("--cuda-graph needs --device cuda")
     return args
 
 
@@ -88,6 +95,13 @@ def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
         config.instance_noise_steps = args.epochs * steps_per_epoch
     trainer_class = ConditionalGANTrainer if conditional else GANTrainer
     trainer = trainer_class(G, D, g_opt, d_opt, EpochSampler(x, labels), config)
+    if args.cuda_graph:
+        from .gan.graph import check_capturable
+        config.cuda_graph = True
+        try:
+            check_capturable(trainer)
+        except ValueError as err:
+            args.parser.error(str(err))
     return trainer, steps_per_epoch
 
 
@@ -119,7 +133,7 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
         if trained_in != args.dtype:                                   # the checkpoint would be cast silently
             args.parser.error(f"--resume with --dtype {args.dtype}, but the run trains in {trained_in}")
         run.resume()
-        if trainer.config.to_dict() != _config_in(args.out):
+        if _training_settings(trainer.config.to_dict()) != _training_settings(_config_in(args.out)):
             args.parser.error("--resume with other settings than the checkpoint's; repeat the first command's options")
         record["resumed"] = record.get("resumed", []) + [args.command]
         write_json(args.out / "run.json", record)
@@ -135,6 +149,11 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
         from .gan.image_run import drawing_network
         log(f"wrote {install_generator(drawing_network(run.sampler), install, args.out)}")   # as drawn
     return 0
+
+
+def _training_settings(config):
+    """The settings a resumed run must repeat: all but how the steps run (a graph is the same step)."""
+    return {k: v for k, v in config.items() if k != "cuda_graph"}
 
 
 def _config_in(out):

@@ -42,20 +42,24 @@ UNSUPPORTED = {
 }
 
 
+def check_capturable(trainer):
+    """Raise ValueError unless the trainer's step is one a graph can replay (see UNSUPPORTED)."""
+    unsupported = [name for name, is_on in UNSUPPORTED.items() if is_on(trainer.config)]
+    if unsupported:
+        raise ValueError(f"cuda_graph captures the plain GAN step; turn off {', '.join(unsupported)} "
+                         f"or set cuda_graph=False")
+    drawing = [type(m).__name__ for net in (trainer.G, trainer.D) for m in net.modules()
+               if getattr(m, "rng", None) is not None and m.training]
+    if drawing:
+        raise ValueError(f"cuda_graph: {', '.join(drawing)} draw random numbers on the host in every "
+                         f"forward, which a graph would replay unchanged; set cuda_graph=False")
+
+
 class CapturedStep:
     """The trainer's ``train_step`` as a replayed graph; ``train_step()`` returns the same record."""
 
     def __init__(self, trainer):
-        c = trainer.config
-        unsupported = [name for name, is_on in UNSUPPORTED.items() if is_on(c)]
-        if unsupported:
-            raise ValueError(f"cuda_graph captures the plain GAN step; turn off {', '.join(unsupported)} "
-                             f"or set cuda_graph=False")
-        drawing = [type(m).__name__ for net in (trainer.G, trainer.D) for m in net.modules()
-                   if getattr(m, "rng", None) is not None and m.training]
-        if drawing:
-            raise ValueError(f"cuda_graph: {', '.join(drawing)} draw random numbers on the host in every "
-                             f"forward, which a graph would replay unchanged; set cuda_graph=False")
+        check_capturable(trainer)
         self.trainer = trainer
         self.optimizers = (trainer.d_optimizer, trainer.g_optimizer)
         for opt in self.optimizers:

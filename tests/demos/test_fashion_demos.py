@@ -31,7 +31,8 @@ def test_help_exits_zero(name, capsys):
 
 
 @pytest.mark.parametrize("argv", [["--epochs", "0"], ["--batch-size", "x"], ["--beta1", "2"], ["--resume"],
-                                  ["--resume", "--overwrite"], ["--dtype", "float16"]])
+                                  ["--resume", "--overwrite"], ["--dtype", "float16"],
+                                  ["--cuda-graph", "--device", "cpu"]])
 def test_bad_arguments_exit_two(tmp_path, argv):
     with pytest.raises(SystemExit) as exit_info:
         demo("fashion_mlp")(["--out", str(tmp_path / "run"), *argv])
@@ -175,3 +176,19 @@ def test_trace_writes_one_iteration_and_exits(tmp_path, fashion_root):
     report = (tmp_path / "trace.txt").read_text()
     assert "discriminator step" in report and "generator step" in report
     assert not (tmp_path / "checkpoint.npz").exists()
+
+
+@pytest.mark.cuda
+def test_cuda_graph_trains_resumes_eagerly_and_refuses_what_it_cannot_capture(tmp_path, fashion_root):
+    from minigan.backend import cuda_available
+    if not cuda_available():
+        pytest.skip("CuPy with a working GPU is not available")
+    main = demo("fashion_dcgan")
+    out = tmp_path / "graph"
+    assert main(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--device", "cuda", "--cuda-graph")) == 0
+    assert main(tiny(out, fashion_root, "--epochs", "2", "--no-score", "--device", "cuda", "--resume")) == 0
+    samples = np.load(out / "samples.npy")
+    assert samples.shape == (100, 28, 28) and np.isfinite(samples).all()
+    with pytest.raises(SystemExit) as exit_info:
+        main(tiny(tmp_path / "avg", fashion_root, "--no-score", "--device", "cuda", "--cuda-graph", "--average", "0.9"))
+    assert exit_info.value.code == 2
