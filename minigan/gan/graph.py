@@ -24,8 +24,9 @@ that live in arrays it keeps. Three things make a replay the eager step:
 tests/gan/test_graph.py checks each on the CPU (NumPy runs the body itself where CuPy would
 replay it) and, on a GPU, replays against eager steps.
 
-Step 1 runs the body eagerly (it allocates gradients and optimizer state, compiles kernels);
-step 2 captures and replays it; later steps replay. Loading a checkpoint drops the graph (the
+Step 1 runs the body eagerly, on the graph's stream: gradients and optimizer state are
+allocated, CuPy compiles its kernels and cuBLAS sets up its workspace for that stream, none of
+which may happen inside a capture. Step 2 captures and replays it; later steps replay. Loading a checkpoint drops the graph (the
 arrays it wrote are replaced) and the next step starts over. The guard runs after the replay:
 a NaN stops training as in eager mode, but after that step's update.
 """
