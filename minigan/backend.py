@@ -144,9 +144,11 @@ class DeviceGraph:
             return
         previous = _cupy().cuda.get_current_stream()
         self._stream.wait_event(previous.record())
-        with self._stream:
-            yield
-        previous.wait_event(self._stream.record())
+        try:
+            with self._stream:
+                yield
+        finally:
+            previous.wait_event(self._stream.record())
 
     def run(self, fn):
         if not self.cupy:

@@ -64,6 +64,8 @@ def parse_image_demo_args(parser, argv=None):
     args.penalty = PRESETS.get(args.loss, {}).get("config", {}).get("penalty")
     if args.cuda_graph and args.device != "cuda":
         parser.error("--cuda-graph needs --device cuda")
+    if args.cuda_graph and args.trace:
+        parser.error("--trace follows the eager step layer by layer; drop --cuda-graph")
     return args
 
 

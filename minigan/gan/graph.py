@@ -28,11 +28,13 @@ Step 1 runs the body eagerly, on the graph's stream: gradients and optimizer sta
 allocated, CuPy compiles its kernels and cuBLAS sets up its workspace for that stream, none of
 which may happen inside a capture. Step 2 captures and replays it; later steps replay. Loading a checkpoint drops the graph (the
 arrays it wrote are replaced) and the next step starts over. The guard runs after the replay:
-a NaN stops training as in eager mode, but after that step's update.
+a NaN stops training as in eager mode, but after that step's update. With check_finite off,
+a non-finite gradient is applied silently (eager mode's optimizer still refuses it).
 """
 import math
 
 from ..backend import DeviceGraph, get_array_module, to_numpy
+from ..nn.validation import debug_enabled
 from .guards import check_finite
 
 UNSUPPORTED = {
@@ -49,6 +51,9 @@ def check_capturable(trainer):
     if unsupported:
         raise ValueError(f"cuda_graph captures the plain GAN step; turn off {', '.join(unsupported)} "
                          f"or set cuda_graph=False")
+    if debug_enabled():
+        raise ValueError("cuda_graph: MINIGAN_DEBUG's checks read every layer's output back to the host, "
+                         "which a captured graph cannot do; unset MINIGAN_DEBUG or set cuda_graph=False")
     drawing = [type(m).__name__ for net in (trainer.G, trainer.D) for m in net.modules()
                if getattr(m, "rng", None) is not None and m.training]
     if drawing:
@@ -77,7 +82,12 @@ class CapturedStep:
             for opt in self.optimizers:
                 opt.step_count += 1
                 opt.upload_constants()
-            self.out = self.body() if self.steps == 0 else self.graph.run(self.body)
+            try:
+                self.out = self.body() if self.steps == 0 else self.graph.run(self.body)
+            except BaseException:
+                for opt in self.optimizers:               # the step did not happen
+                    opt.step_count -= 1
+                raise
             self.steps += 1
             report = to_numpy(self.out)                  # the one read of the step, after its work
         n_real, n_fake = self.split
@@ -86,8 +96,8 @@ class CapturedStep:
         record = t.discriminator_record(real_logits, fake_logits, d_loss)
         record["g_loss"] = float(g_loss)
         if t.config.check_finite and not (finite and math.isfinite(d_loss) and math.isfinite(g_loss)):
-            check_finite("D", t.D, record["d_loss"], t.step + 1)     # raises, naming the layer
-            check_finite("G", t.G, record["g_loss"], t.step + 1)
+            check_finite("D", t.D, record["d_loss"], t.step + 1, updated=True)   # raises, naming the layer
+            check_finite("G", t.G, record["g_loss"], t.step + 1, updated=True)
         return record
 
     def _write_inputs(self):
@@ -124,5 +134,8 @@ class CapturedStep:
         xp = get_array_module(self.z)
         if not self.trainer.config.check_finite:
             return xp.ones((), dtype=bool)
-        flags = [xp.isfinite(g).all() for g in model.grads.values()]
-        return xp.stack(flags).all()
+        grads = iter(model.grads.values())
+        finite = xp.asarray(xp.isfinite(next(grads)).all())       # a 0-d array on NumPy too
+        for g in grads:       # not xp.stack: CuPy stacks more than 8 arrays through a host table
+            xp.logical_and(finite, xp.isfinite(g).all(), out=finite)
+        return finite

@@ -39,8 +39,9 @@ def first_nonfinite_gradient(model):
     return None
 
 
-def check_finite(network_name, model, loss_value, step):
-    """Raise NonFiniteError if loss_value or any gradient of model is NaN or infinite."""
+def check_finite(network_name, model, loss_value, step, updated=False):
+    """Raise NonFiniteError if loss_value or any gradient of model is NaN or infinite.
+    ``updated``: the optimizer has already applied them (a replayed CUDA graph, graph.py)."""
     bad = first_nonfinite_gradient(model)
     if bad is None and math.isfinite(loss_value):
         return
@@ -51,6 +52,8 @@ def check_finite(network_name, model, loss_value, step):
         where = f"{network_name}[{position}] {type(layer).__name__}.{name}"
         message += (f"; the first non-finite gradient (from the output back) is {network_name}[{position}] "
                     f"{type(layer).__name__} '{name}'")
-    message += (". The weights were not updated. Lower the learning rate, check the data for NaN/inf, "
+    message += (". The weights were updated with them (a CUDA-graph step checks after its replay)" if updated
+                else ". The weights were not updated")
+    message += (". Lower the learning rate, check the data for NaN/inf, "
                 "or set GANConfig(rollback=N) to restart from the last checkpoint with a lower rate.")
     raise NonFiniteError(message, step, where)

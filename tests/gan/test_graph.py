@@ -92,8 +92,15 @@ def _device_like(result):
     return result
 
 
-def test_the_body_reads_nothing_back_to_the_host():
-    trainer = toy_trainer(cuda_graph=True)
+def refuse_to_numpy(*args):
+    raise HostRead("the captured body copied a device array to the host")
+
+
+@pytest.mark.parametrize("model, fast_paths", [("toy", True), ("toy", False), ("dcgan", True)])
+def test_the_body_reads_nothing_back_to_the_host(monkeypatch, model, fast_paths):
+    trainer = toy_trainer(cuda_graph=True) if model == "toy" else dcgan_trainer("cpu", True)
+    switch = fast.enabled() if fast_paths else fast.disabled()
+    switch.__enter__()
     trainer.train_step()                                   # the eager first step makes every array
     step = trainer.captured
     for name, array in lasting_arrays(trainer).items():
@@ -110,8 +117,16 @@ def test_the_body_reads_nothing_back_to_the_host():
     for probe in (lambda: float(step.z.sum()), lambda: bool(np.stack([step.z.all()]).all())):
         with pytest.raises(HostRead):
             probe()                                        # the probe catches host reads
-    report = step.body()
-    assert isinstance(report, DeviceLike) and report.shape == (2 * 64 + 3,)   # logits, losses, finite flag
+    import minigan.backend
+    import minigan.gan.graph
+    for module in (minigan.backend, minigan.gan.graph, minigan.gan.trainer):
+        monkeypatch.setattr(module, "to_numpy", refuse_to_numpy)
+    try:
+        report = step.body()
+    finally:
+        switch.__exit__(None, None, None)
+    n = trainer.config.batch_size
+    assert isinstance(report, DeviceLike) and report.shape == (2 * n + 3,)   # logits, losses, finite flag
 
 
 @pytest.mark.parametrize("model", ["toy", "dcgan"])
@@ -168,6 +183,30 @@ def test_checkpoint_resume_drops_the_graph_and_continues_exactly(tmp_path):
     for _ in range(5):
         eager.train_step()
     assert_same_state(eager, resumed, exact=True)
+
+
+def test_a_non_finite_gradient_with_finite_losses_stops_training():
+    """Only the in-graph flag can see this one: G's first layer puts inf into its own weight
+    gradient, after both losses were computed (the last thing the step does before Adam)."""
+    trainer = toy_trainer(cuda_graph=True)
+    trainer.train_step()
+    first = trainer.G.layers[0]
+    backward = first.backward
+
+    def poisoned_backward(dy):
+        dx = backward(dy)
+        first.grads["weight"][0, 0] = np.inf
+        return dx
+    first.backward = poisoned_backward
+    with pytest.raises(NonFiniteError, match=r"step 2: the G loss is [0-9.]+; .*G\[0\] Dense 'weight'.*were updated"):
+        trainer.train_step()
+
+
+def test_refuses_debug_mode(monkeypatch):
+    from minigan.nn import validation
+    monkeypatch.setattr(validation, "_DEBUG", [True])
+    with pytest.raises(ValueError, match="MINIGAN_DEBUG"):
+        toy_trainer(cuda_graph=True).train_step()
 
 
 def test_a_nan_still_stops_training():
@@ -240,4 +279,28 @@ def test_dcgan_replays_equal_eager_steps(device, fused):
         for _ in range(3):
             record_eager, record_captured = eager.train_step(), captured.train_step()
             assert record_captured["g_loss"] == pytest.approx(record_eager["g_loss"], rel=1e-5)
+    assert_same_state(eager, captured, exact=device == "cpu")
+
+
+def test_many_parameter_arrays(device):
+    """Ten parameter arrays per network: past the 8 arrays up to which CuPy stacks without a
+    host-side pointer table (what the finiteness flag must not use inside a capture)."""
+    from minigan.data.toy import get_toy
+    from minigan.gan import GANConfig, GANTrainer
+
+    def trainer(graph):
+        def mlp(n_in, n_out, seed):
+            layers, width = [], n_in
+            for i in range(4):
+                layers += [nn.Dense(width, 16, rng=seed + i), nn.LeakyReLU(0.2)]
+                width = 16
+            return nn.Sequential(*layers, nn.Dense(16, n_out, rng=seed + 9)).to(device)
+        G, D = mlp(4, 2, 0), mlp(2, 1, 20)
+        adam = {"lr": 1e-3, "betas": (0.5, 0.999)}
+        config = GANConfig(z_dim=4, batch_size=32, cuda_graph=graph)
+        return GANTrainer(G, D, optim.Adam(G, **adam), optim.Adam(D, **adam), get_toy("ring"), config)
+    eager, captured = trainer(False), trainer(True)
+    assert len(captured.G.params) == len(captured.D.params) == 10
+    for _ in range(3):
+        eager.train_step(), captured.train_step()
     assert_same_state(eager, captured, exact=device == "cpu")
