@@ -101,6 +101,24 @@ def as_array_like(x, like):
     return xp.asarray(x, dtype=like.dtype)
 
 
+def finite_flag(arrays):
+    """A 0-d bool array on the arrays' device: are all of them free of NaN and inf. Nothing is
+    read back to the host (a captured CUDA graph can compute it); the arrays share a device."""
+    arrays = iter(arrays)
+    first = next(arrays)
+    xp = get_array_module(first)
+    flag = xp.asarray(xp.isfinite(first).all())
+    for a in arrays:             # not xp.stack: CuPy stacks more than 8 arrays through a host table
+        xp.logical_and(flag, xp.isfinite(a).all(), out=flag)
+    return flag
+
+
+def all_finite(arrays):
+    """True if no array holds NaN or inf: one read back to the host for all of them."""
+    arrays = list(arrays)
+    return not arrays or bool(finite_flag(arrays))
+
+
 def upload(dst, host):
     """Copy the NumPy array ``host`` into the existing array ``dst`` in place, on its device
     (on CuPy, an asynchronous copy on the current stream: ordered before later work there)."""

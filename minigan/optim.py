@@ -9,20 +9,27 @@ import math
 
 import numpy as np
 
-from .backend import device_of, get_array_module, to_device, to_numpy, upload
+from .backend import all_finite, device_of, get_array_module, to_device, to_numpy, upload
 from .nn import fast, fused
 from .nn.parallel import for_rows, on_cpu
 
 
-def check_gradient(name, p, grad):
-    if grad is None:
-        raise ValueError(f"parameter '{name}' has no gradient: call zero_grad() and backward() first")
-    if grad.shape != p.shape:
-        raise ValueError(f"gradient of '{name}' has shape {tuple(grad.shape)}, the parameter {tuple(p.shape)}")
-    if grad.dtype.kind != "f":
-        raise ValueError(f"gradient of '{name}' has dtype {grad.dtype}; expected floating point like the parameter")
-    if not bool(get_array_module(grad).isfinite(grad).all()):
-        raise ValueError(f"gradient of '{name}' holds non-finite values (NaN or inf); no weight was updated")
+def check_gradients(params, grads):
+    """Every gradient present, shaped like its parameter, floating point and finite; else a
+    ValueError naming the first bad one. One read back to the host for the finiteness of all."""
+    for name, p in params.items():
+        grad = grads.get(name)
+        if grad is None:
+            raise ValueError(f"parameter '{name}' has no gradient: call zero_grad() and backward() first")
+        if grad.shape != p.shape:
+            raise ValueError(f"gradient of '{name}' has shape {tuple(grad.shape)}, the parameter {tuple(p.shape)}")
+        if grad.dtype.kind != "f":
+            raise ValueError(f"gradient of '{name}' has dtype {grad.dtype}; expected floating point like the "
+                             f"parameter")
+    if all_finite(grads[name] for name in params):
+        return
+    bad = next(name for name in params if not all_finite([grads[name]]))
+    raise ValueError(f"gradient of '{bad}' holds non-finite values (NaN or inf); no weight was updated")
 
 
 class Optimizer:
@@ -49,9 +56,7 @@ class Optimizer:
 
         Every gradient is checked first (present, same shape as its parameter, floating
         point, finite); a bad one raises ValueError naming it and nothing is updated."""
-        params, grads = self.model.params, self.model.grads
-        for name, p in params.items():
-            check_gradient(name, p, grads.get(name))
+        check_gradients(self.model.params, self.model.grads)
         self.step_count += 1
         self.upload_constants()
         self.apply()

@@ -37,3 +37,15 @@ def test_to_device_and_back(device):
     moved = backend.to_device(x, device)
     assert backend.device_of(moved) == device
     np.testing.assert_array_equal(backend.to_numpy(moved), x)
+
+
+@pytest.mark.parametrize("count", [1, 3, 12])
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf])
+def test_finite_flag_and_all_finite(device, count, bad):
+    arrays = [backend.to_device(np.full((4, 3), float(i), dtype=np.float32), device) for i in range(count)]
+    if bad is not None:
+        arrays[-1][2, 1] = bad                     # in the last array: every one must be looked at
+    flag = backend.finite_flag(arrays)
+    assert flag.shape == () and flag.dtype == bool and backend.device_of(flag) == device
+    assert bool(flag) == backend.all_finite(arrays) == (bad is None)
+    assert backend.all_finite([])

@@ -99,3 +99,30 @@ def test_bad_arguments_are_rejected():
         SGD(nn.Dense(2, 2), momentumm=0.9)
     with pytest.raises(ValueError, match="learning rate"):
         Adam(nn.Dense(2, 2), lr=-1.0)
+
+
+def many_params_model(n=10):
+    return nn.Sequential(*[nn.Dense(3, 3, rng=i) for i in range(n // 2)])
+
+
+@pytest.mark.parametrize("bad", ["missing", "shape", "dtype", "nan", "inf"])
+@pytest.mark.parametrize("which", [0, 9])
+def test_step_refuses_a_bad_gradient_naming_it_and_updates_nothing(bad, which):
+    model = many_params_model()
+    for name, p in model.params.items():
+        model.grads[name] = np.ones_like(p)
+    name = list(model.params)[which]
+    if bad == "missing":
+        model.grads[name] = None
+    elif bad == "shape":
+        model.grads[name] = np.ones(7, dtype=np.float32)
+    elif bad == "dtype":
+        model.grads[name] = np.ones(model.params[name].shape, dtype=np.int32)
+    else:
+        model.grads[name][(0,) * model.grads[name].ndim] = np.nan if bad == "nan" else -np.inf
+    before = {k: v.copy() for k, v in model.params.items()}
+    opt = Adam(model)
+    with pytest.raises(ValueError, match=f"'{name}'"):
+        opt.step()
+    assert opt.step_count == 0
+    assert all(np.array_equal(before[k], v) for k, v in model.params.items())

@@ -33,7 +33,7 @@ a non-finite gradient is applied silently (eager mode's optimizer still refuses 
 """
 import math
 
-from ..backend import DeviceGraph, get_array_module, to_numpy
+from ..backend import DeviceGraph, finite_flag, get_array_module, to_numpy
 from ..nn.validation import debug_enabled
 from .guards import check_finite
 
@@ -131,11 +131,6 @@ class CapturedStep:
 
     def _all_finite(self, model):
         """A device bool: are all of model's gradients finite (before its optimizer runs)."""
-        xp = get_array_module(self.z)
         if not self.trainer.config.check_finite:
-            return xp.ones((), dtype=bool)
-        grads = iter(model.grads.values())
-        finite = xp.asarray(xp.isfinite(next(grads)).all())       # a 0-d array on NumPy too
-        for g in grads:       # not xp.stack: CuPy stacks more than 8 arrays through a host table
-            xp.logical_and(finite, xp.isfinite(g).all(), out=finite)
-        return finite
+            return get_array_module(self.z).ones((), dtype=bool)
+        return finite_flag(model.grads.values())

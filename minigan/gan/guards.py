@@ -7,7 +7,7 @@ the network, and the layer where backpropagation first produced a non-finite gra
 """
 import math
 
-from ..backend import get_array_module
+from ..backend import all_finite
 
 
 class NonFiniteError(FloatingPointError):
@@ -32,9 +32,11 @@ def _leaf_layers(model, prefix=""):
 def first_nonfinite_gradient(model):
     """(position, layer, parameter name) of the layer nearest the output with a non-finite
     gradient, or None when every gradient is finite."""
+    if all_finite(model.grads.values()):                  # one read back for the common case
+        return None
     for position, layer in reversed(list(_leaf_layers(model))):
         for name, grad in layer.grads.items():
-            if not bool(get_array_module(grad).isfinite(grad).all()):
+            if not all_finite([grad]):
                 return position, layer, name
     return None
 
