@@ -164,6 +164,10 @@ class Adam(Optimizer):
     def upload_constants(self):
         if self.device_constants is None:
             return
+        p = next(iter(self.model.params.values()))
+        if (self.device_constants.dtype != p.dtype
+                or get_array_module(self.device_constants) is not get_array_module(p)):
+            self.constants_on_device()                   # the model was cast or moved since
         host = np.array(self.host_constants(self.step_count), dtype=self.device_constants.dtype)
         upload(self.device_constants, host)
 

@@ -304,3 +304,14 @@ def test_many_parameter_arrays(device):
     for _ in range(3):
         eager.train_step(), captured.train_step()
     assert_same_state(eager, captured, exact=device == "cpu")
+
+
+def test_device_constants_follow_a_model_cast_to_float64():
+    layer = nn.Dense(4, 3, rng=0)
+    opt = optim.Adam(layer)
+    opt.constants_on_device()
+    layer.astype("float64")
+    layer.grads = {k: np.ones_like(p) for k, p in layer.params.items()}
+    opt.step()
+    assert opt.device_constants.dtype == np.float64
+    assert opt.device_constants[1] == opt.host_constants(1)[1]      # not rounded to float32
