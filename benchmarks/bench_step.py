@@ -51,6 +51,8 @@ def parse_args(argv=None):
                         "before they sleep (4-30; OpenBLAS's default 28, ~0.1 s; default: minigan's, "
                         "see minigan/__init__.py)")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
+    p.add_argument("--only", choices=["minigan", "torch"], default=None,
+                   help="time one framework alone in the process (no ratio)")
     p.add_argument("--cuda-graph", action="store_true",
                    help="with --device cuda, also time each framework's iteration captured as a CUDA graph "
                         "and replayed: minigan's GANTrainer with GANConfig(cuda_graph=True), and PyTorch's "
@@ -62,6 +64,8 @@ def parse_args(argv=None):
 ARGS = parse_args()
 if ARGS.cuda_graph and ARGS.device != "cuda":
     sys.exit("bench_step.py: --cuda-graph needs --device cuda")
+if ARGS.cuda_graph and ARGS.only:
+    sys.exit("bench_step.py: --cuda-graph times both frameworks; drop --only")
 # BLAS reads its thread count (and OpenBLAS its spin time) when NumPy is imported, so set them first.
 use_threads(ARGS.threads)
 if ARGS.blas_timeout is not None:
@@ -248,7 +252,8 @@ def make_steps(model, device, batch, threads, freeze_d):
     real = np.tanh(rng.standard_normal((batch, 1, 28, 28))).astype(np.float32)
     z = rng.standard_normal((batch, Z_DIM)).astype(np.float32)
     steps, sync = {}, {}
-    if ARGS.memory_probe is None or ARGS.memory_probe[0] == "minigan":
+    wanted = ARGS.memory_probe[0] if ARGS.memory_probe else ARGS.only
+    if wanted in (None, "minigan"):
         from minigan.backend import to_device
         G, D, opt_G, opt_D = build_minigan(model, device)
         loss = losses.NonSaturating()
@@ -258,7 +263,7 @@ def make_steps(model, device, batch, threads, freeze_d):
         if device == "cuda":
             import cupy
             sync["minigan"] = cupy.cuda.Device().synchronize
-    if ARGS.memory_probe is None or ARGS.memory_probe[0] == "torch":
+    if wanted in (None, "torch"):
         import torch
         Gt, Dt, opt_Gt, opt_Dt = build_torch(model, device, threads)
         t_real, t_z = (torch.from_numpy(a).to(device) for a in (real, z))
@@ -351,16 +356,17 @@ def main():
     rows = []
     for model in models:
         steps, sync = make_steps(model, ARGS.device, ARGS.batch, ARGS.threads, ARGS.torch_freeze_d)
-        G, D = steps["minigan"].models
+        G, D = steps["minigan"].models if "minigan" in steps else build_minigan(model, "cpu")[:2]
         flops = {"minigan": step_flops(G, D, ARGS.batch),
                  "torch": step_flops(G, D, ARGS.batch, freeze_d_in_g_step=ARGS.torch_freeze_d)}
         medians, _ = time_interleaved(steps, sync, ARGS.warmup, ARGS.repeats, ARGS.schedule)
-        memory = {} if ARGS.no_memory else measure_memory(model)
+        memory = {} if ARGS.no_memory or ARGS.only else measure_memory(model)
         for name in steps:
             rss, traced = memory.get(name, (float("nan"),) * 2)
             ms, work = medians[name] * 1e3, flops[name.split()[0]]
             rows.append((model, name, ms, work / 1e9, work / medians[name] / 1e9, work / peak / 1e6, rss, traced))
-        rows.append((model, "ratio", "minigan/torch", medians["minigan"] / medians["torch"]))
+        if not ARGS.only:
+            rows.append((model, "ratio", "minigan/torch", medians["minigan"] / medians["torch"]))
         if ARGS.cuda_graph:
             rows.append((model, "ratio", "minigan graph/torch", medians["minigan graph"] / medians["torch"]))
             rows.append((model, "ratio", "minigan graph/torch graph",
