@@ -26,10 +26,11 @@ replay it) and, on a GPU, replays against eager steps.
 
 Step 1 runs the body eagerly, on the graph's stream: gradients and optimizer state are
 allocated, CuPy compiles its kernels and cuBLAS sets up its workspace for that stream, none of
-which may happen inside a capture. Step 2 captures and replays it; later steps replay. Loading a checkpoint drops the graph (the
-arrays it wrote are replaced) and the next step starts over. The guard runs after the replay:
-a NaN stops training as in eager mode, but after that step's update. With check_finite off,
-a non-finite gradient is applied silently (eager mode's optimizer still refuses it).
+which may happen inside a capture. Step 2 captures and replays it; later steps replay.
+Loading a checkpoint drops the graph (the arrays it wrote are replaced) and the next step
+starts over. The guard runs after the replay: a NaN stops training as in eager mode, but
+after that step's update. With check_finite off, a non-finite gradient is applied silently
+(eager mode's optimizer still refuses it).
 """
 import math
 
