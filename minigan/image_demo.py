@@ -45,7 +45,7 @@ def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
                        help="G's batch-norm mode when drawing samples (default eval)")
     quick.add_argument("--cuda-graph", action="store_true",
                        help="with --device cuda: replay each training step as one captured CUDA graph "
-                            "(GANConfig.cuda_graph; the plain recipe only: no --average, --instance-noise, "
+                            "(GANConfig.cuda_graph; the plain recipe, --average allowed: no --instance-noise, "
                             "--g-fresh-noise, penalty or d-steps > 1)")
     quick.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                        help="of every weight and activation (default float32); float64 trains about half as "

@@ -33,8 +33,8 @@ class GANConfig:
     cuda_graph:        run each iteration as one captured CUDA graph, replayed (graph.py); on
                        NumPy the same code runs without a graph. Off: every operation launches
                        from Python, the path to step through. Needs the plain step (d_steps 1,
-                       no penalty, replay, instance noise, feature matching, clip, g_average,
-                       g_fresh_noise).
+                       no penalty, replay, instance noise, feature matching, clip or
+                       g_fresh_noise; g_average is fine).
     rollback:          on such an error, reload the last checkpoint and multiply both learning
                        rates by ``rollback_lr_factor``, at most this many times (0: just stop)
     """

@@ -9,6 +9,7 @@ them once; a replay is one launch. The recorded work (the body) is the trainer's
     D's optimizer                                   Optimizer.apply
     G's gradients through the frozen D              GANTrainer.generator_gradients
     G's optimizer                                   Optimizer.apply
+G's weight average (config.g_average) takes its step after each replay, outside the graph.
 
 A replay does the recorded work on the recorded arrays, so the body may read only values
 that live in arrays it keeps. Three things make a replay the eager step:
@@ -42,7 +43,7 @@ UNSUPPORTED = {
     "d_steps": lambda c: c.d_steps != 1, "penalty": lambda c: c.penalty,
     "replay_size": lambda c: c.replay_size, "instance_noise": lambda c: c.instance_noise,
     "feature_matching": lambda c: c.feature_matching is not None, "clip": lambda c: c.clip,
-    "g_average": lambda c: c.g_average, "g_fresh_noise": lambda c: c.g_fresh_noise,
+    "g_fresh_noise": lambda c: c.g_fresh_noise,
 }
 
 
@@ -90,6 +91,8 @@ class CapturedStep:
                     opt.step_count -= 1
                 raise
             self.steps += 1
+            if t.G_average is not None:                  # eager, after the replay: its beta changes
+                t.G_average.update(t.G)                  # with every update, and it copies buffers
             report = to_numpy(self.out)                  # the one read of the step, after its work
         n_real, n_fake = self.split
         real_logits, fake_logits = report[:n_real], report[n_real:n_real + n_fake]

@@ -185,10 +185,13 @@ def test_cuda_graph_trains_resumes_eagerly_and_refuses_what_it_cannot_capture(tm
         pytest.skip("CuPy with a working GPU is not available")
     main = demo("fashion_dcgan")
     out = tmp_path / "graph"
-    assert main(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--device", "cuda", "--cuda-graph")) == 0
-    assert main(tiny(out, fashion_root, "--epochs", "2", "--no-score", "--device", "cuda", "--resume")) == 0
+    assert main(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--device", "cuda", "--cuda-graph",
+                     "--average", "0.9")) == 0
+    assert main(tiny(out, fashion_root, "--epochs", "2", "--no-score", "--device", "cuda", "--average", "0.9",
+                     "--resume")) == 0
     samples = np.load(out / "samples.npy")
     assert samples.shape == (100, 28, 28) and np.isfinite(samples).all()
     with pytest.raises(SystemExit) as exit_info:
-        main(tiny(tmp_path / "avg", fashion_root, "--no-score", "--device", "cuda", "--cuda-graph", "--average", "0.9"))
+        main(tiny(tmp_path / "noisy", fashion_root, "--no-score", "--device", "cuda", "--cuda-graph",
+                  "--instance-noise", "0.1"))
     assert exit_info.value.code == 2

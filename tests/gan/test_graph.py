@@ -49,10 +49,11 @@ def assert_same_state(a, b, exact):
             np.testing.assert_allclose(to_numpy(sa[k]), to_numpy(sb[k]), rtol=1e-5, atol=1e-6, err_msg=k)
 
 
-@pytest.mark.parametrize("fast_paths", [True, False])
-def test_captured_steps_equal_eager_steps(device, fast_paths):
+@pytest.mark.parametrize("fast_paths, average", [(True, 0.0), (False, 0.0), (True, 0.9)])
+def test_captured_steps_equal_eager_steps(device, fast_paths, average):
     with (fast.enabled() if fast_paths else fast.disabled()):
-        eager, captured = on(device, toy_trainer()), on(device, toy_trainer(cuda_graph=True))
+        eager = on(device, toy_trainer(g_average=average))
+        captured = on(device, toy_trainer(cuda_graph=True, g_average=average))
         for _ in range(5):
             record_eager, record_captured = eager.train_step(), captured.train_step()
             assert record_eager.keys() == record_captured.keys()
@@ -61,6 +62,11 @@ def test_captured_steps_equal_eager_steps(device, fast_paths):
         assert captured.captured.steps == 5
         assert captured.g_optimizer.step_count == eager.g_optimizer.step_count == 5
         assert_same_state(eager, captured, exact=device == "cpu")
+    if average:                                            # the average took the same five steps
+        assert captured.G_average.updates == 5
+        for k, v in eager.G_average.average.state_dict().items():
+            np.testing.assert_allclose(to_numpy(captured.G_average.average.state_dict()[k]), to_numpy(v),
+                                       rtol=0 if device == "cpu" else 1e-5, atol=0 if device == "cpu" else 1e-6)
 
 
 class HostRead(AssertionError):
@@ -220,7 +226,7 @@ def test_a_nan_still_stops_training():
 
 
 @pytest.mark.parametrize("option", [{"d_steps": 2}, {"penalty": "r1"}, {"instance_noise": 0.1},
-                                    {"replay_size": 64}, {"g_average": 0.9}, {"g_fresh_noise": True},
+                                    {"replay_size": 64}, {"g_fresh_noise": True},
                                     {"feature_matching": 1}, {"clip": 0.1}])
 def test_refuses_what_it_cannot_capture(option):
     trainer = toy_trainer(cuda_graph=True, **option)
