@@ -32,6 +32,12 @@ def check_gradients(params, grads):
     raise ValueError(f"gradient of '{bad}' holds non-finite values (NaN or inf); no weight was updated")
 
 
+def _fits(buf, p, shape=True):
+    """True if buf can stand in for an array like p: same dtype and device (and shape)."""
+    return (buf is not None and (not shape or buf.shape == p.shape) and buf.dtype == p.dtype
+            and get_array_module(buf) is get_array_module(p))
+
+
 class Optimizer:
     defaults = {}
     device_constants = None      # see constants_on_device
@@ -87,8 +93,7 @@ class Optimizer:
         """The state array state[name][key], zeros like p, re-made if p changed shape/dtype/device."""
         slot = self.state.setdefault(name, {})
         buf = slot.get(key)
-        if (buf is None or buf.shape != p.shape or buf.dtype != p.dtype
-                or get_array_module(buf) is not get_array_module(p)):
+        if not _fits(buf, p):
             buf = slot[key] = get_array_module(p).zeros_like(p)
         return buf
 
@@ -165,8 +170,7 @@ class Adam(Optimizer):
         if self.device_constants is None:
             return
         p = next(iter(self.model.params.values()))
-        if (self.device_constants.dtype != p.dtype
-                or get_array_module(self.device_constants) is not get_array_module(p)):
+        if not _fits(self.device_constants, p, shape=False):
             self.constants_on_device()                   # the model was cast or moved since
         host = np.array(self.host_constants(self.step_count), dtype=self.device_constants.dtype)
         upload(self.device_constants, host)
@@ -195,8 +199,9 @@ class Adam(Optimizer):
         g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
         arrays = (p, g, self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p),
                   self._scratch(name, p))
+        constants = self.step_constants()
         if not (on_cpu(p) and all(a.flags.c_contiguous for a in arrays)):
-            return self._adam_pass(*arrays)              # on a GPU pieces would only add launches
+            return self._adam_pass(*arrays, *constants)  # on a GPU pieces would only add launches
         # All thirteen passes over one cache-sized piece, then the next piece: the piece stays
         # in the CPU cache instead of thirteen sweeps through main memory (~20% faster). The
         # pieces are shared out among the CPU threads (nn/parallel.py).
@@ -205,13 +210,12 @@ class Adam(Optimizer):
 
         def update_pieces(first, last):
             for start in starts[first:last]:
-                self._adam_pass(*(a[start:start + fast.ADAM_CHUNK] for a in flat))
+                self._adam_pass(*(a[start:start + fast.ADAM_CHUNK] for a in flat), *constants)
         for_rows(update_pieces, len(starts), p.size)
 
-    def _adam_pass(self, p, g, m, v, scratch):
+    def _adam_pass(self, p, g, m, v, scratch, step_size, bias2_sqrt):
         h = self.hyper
         b1, b2 = h["betas"]
-        step_size, bias2_sqrt = self.step_constants()
         xp = get_array_module(p)
         m *= b1
         xp.multiply(g, 1 - b1, out=scratch)
@@ -229,8 +233,7 @@ class Adam(Optimizer):
 
     def _scratch(self, name, p):
         buf = self.scratch.get(name)
-        if (buf is None or buf.shape != p.shape or buf.dtype != p.dtype
-                or get_array_module(buf) is not get_array_module(p)):
+        if not _fits(buf, p):
             buf = self.scratch[name] = get_array_module(p).empty_like(p)
         return buf
 

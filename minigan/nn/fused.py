@@ -19,7 +19,6 @@ a * b + c contracted into one rounding, so every operation rounds as the readabl
 does and the results are the same bit for bit (tests/nn/test_fused.py: on a GPU, and the
 bodies compiled as C++ for the CPU).
 """
-
 from ..backend import device_of, get_array_module
 from . import fast
 
