@@ -39,6 +39,12 @@ def test_bad_arguments_exit_two(tmp_path, argv):
     assert exit_info.value.code == 2
 
 
+def test_cuda_graph_on_the_cpu_is_refused_saying_why(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        demo("fashion_mlp")(["--out", str(tmp_path / "run"), "--cuda-graph", "--device", "cpu"])
+    assert exit_info.value.code == 2 and "--cuda-graph needs --device cuda" in capsys.readouterr().err
+
+
 def test_a_run_directory_with_files_is_refused(tmp_path):
     (tmp_path / "old.txt").write_text("keep me")
     with pytest.raises(SystemExit) as exit_info:
@@ -194,4 +200,7 @@ def test_cuda_graph_trains_resumes_eagerly_and_refuses_what_it_cannot_capture(tm
     with pytest.raises(SystemExit) as exit_info:
         main(tiny(tmp_path / "noisy", fashion_root, "--no-score", "--device", "cuda", "--cuda-graph",
                   "--instance-noise", "0.1"))
+    assert exit_info.value.code == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(tiny(tmp_path / "traced", fashion_root, "--device", "cuda", "--cuda-graph", "--trace"))
     assert exit_info.value.code == 2
