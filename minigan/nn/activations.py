@@ -5,7 +5,7 @@ Backward of backward: dx = dy f'(x) element-wise, so for the adjoint ddx of dx
 and f'' = 0 for the piecewise linear ReLU and LeakyReLU (dx_extra None; the kink at 0 has
 measure zero, as in PyTorch)."""
 from ..backend import get_array_module
-from . import fast, fused
+from . import fast, fused, workspace
 from .module import Module
 from .parallel import map_rows, multiply
 from .validation import require
@@ -27,7 +27,7 @@ class ReLU(Module):
     def forward(self, x):
         self.check_input(x)
         if fast.ENABLED:
-            self.positive, y = _fast_relu(x)
+            self.positive, y = _fast_relu(self, x)
             return y
         self.positive = x > 0
         return x * self.positive
@@ -64,7 +64,7 @@ class LeakyReLU(Module):
         self.check_input(x)
         a = self.negative_slope
         if fast.ENABLED:
-            self.slope, y = _fast_leaky_relu(x, a)
+            self.slope, y = _fast_leaky_relu(self, x, a)
             return y
         slope = (x > 0).astype(x.dtype)                   # 1 where x > 0, else 0
         _leaky_slope(slope, a)
@@ -96,21 +96,22 @@ def _leaky_slope(mask, a):
 # The fast paths: one fused kernel on CuPy with fast.CUDA_FUSED (fused.py), else the work on
 # pieces of the batch (parallel.map_rows runs the pieces at once on the CPU threads).
 
-def _fast_relu(x):
+def _fast_relu(layer, x):
     """(mask [x > 0], y)."""
-    return _in_pieces(fused.relu if fused.active(x) else _relu, x, mask_dtype=bool)
+    return _in_pieces(layer, fused.relu if fused.active(x) else _relu, x, mask_dtype=bool)
 
 
-def _fast_leaky_relu(x, a):
+def _fast_leaky_relu(layer, x, a):
     """(slope, y)."""
     fill = fused.leaky_relu if fused.active(x) else _leaky_relu
-    return _in_pieces(lambda x, slope, y: fill(x, a, slope, y), x, mask_dtype=x.dtype)
+    return _in_pieces(layer, lambda x, slope, y: fill(x, a, slope, y), x, mask_dtype=x.dtype)
 
 
-def _in_pieces(fn, x, mask_dtype):
-    """(mask, y), both in x's memory layout, filled piece by piece by fn(x, mask, y)."""
+def _in_pieces(layer, fn, x, mask_dtype):
+    """(mask, y), both in x's memory layout, filled piece by piece by fn(x, mask, y); the mask,
+    which only backward reads, in the layer's workspace."""
     xp = get_array_module(x)
-    mask, y = xp.empty_like(x, dtype=mask_dtype), xp.empty_like(x)
+    mask, y = workspace.like(layer, "mask", x, mask_dtype), xp.empty_like(x)
     map_rows(fn, (x,), (mask, y))
     return mask, y
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..backend import get_array_module
-from . import fast, fused
+from . import fast, fused, workspace
 from .module import Module
 from .parallel import map_rows, sum_rows
 from .validation import LayerInputError, require
@@ -114,7 +114,7 @@ class _BatchNorm(Module):
         xp = get_array_module(x)
         rows = xp.moveaxis(x, 1, -1).reshape(-1, x.shape[1])              # (m, C)
         m = rows.shape[0]
-        xhat = xp.empty(rows.shape, dtype=rows.dtype)                      # x - mu, then xhat, in place
+        xhat = workspace.get(self, "xhat", rows.shape, rows)               # x - mu, then xhat, in place
         if self.training:
             mean = sum_rows(lambda r: r.sum(axis=0), (rows,)) / m
             var = sum_rows(lambda r, c: _centre(r, mean, c), (rows,), (xhat,)) / m

@@ -3,7 +3,8 @@ import math
 
 import numpy as np
 
-from . import fast
+from ..backend import get_array_module
+from . import fast, workspace
 from .im2col import col2im, col2im_nhwc, im2col, im2col_nhwc, output_size, pad2d, pad_nhwc
 from .module import Module, as_generator
 from .validation import LayerInputError, require
@@ -126,8 +127,12 @@ class Conv2d(Module):
 
     def _forward_channels_last(self, x):
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        xpad = pad_nhwc(x.transpose(0, 2, 3, 1), ph, ph, pw, pw)           # (N, Hp, Wp, C)
-        cols, (Ho, Wo) = im2col_nhwc(xpad, kh, kw, sh, sw)                  # (N*Ho*Wo, kh*kw*C)
+        N, C, H, W = x.shape
+        Ho, Wo = conv_output_shape(self, H, W)
+        xpad = pad_nhwc(x.transpose(0, 2, 3, 1), ph, ph, pw, pw,            # (N, Hp, Wp, C)
+                        out=workspace.get(self, "xpad", (N, H + 2 * ph, W + 2 * pw, C), x, zeros=True))
+        cols, _ = im2col_nhwc(xpad, kh, kw, sh, sw,                         # (N*Ho*Wo, kh*kw*C)
+                              out=workspace.get(self, "cols", (N * Ho * Wo, kh * kw * C), x))
         self.cols, self.xpad_shape, self.x_shape, self.channels_last = cols, xpad.shape, x.shape, True
         y = cols @ self._weight_channels_last().T                           # (N*Ho*Wo, O)
         if "bias" in self.params:
@@ -145,7 +150,9 @@ class Conv2d(Module):
                 self.accumulate_grad("bias", dY.sum(axis=0))
         if not self.needs_input_grad:
             return None
-        dcols = (dY @ self._weight_channels_last()).reshape(N, Ho, Wo, kh, kw, self.in_channels)
+        Wm = self._weight_channels_last()
+        dcols = get_array_module(dY).matmul(dY, Wm, out=workspace.get(self, "dcols", (N * Ho * Wo, Wm.shape[1]), dY))
+        dcols = dcols.reshape(N, Ho, Wo, kh, kw, self.in_channels)
         dxpad = col2im_nhwc(dcols, self.xpad_shape, kh, kw, sh, sw)         # (N, Hp, Wp, C)
         H, Wd = self.x_shape[2:]
         return dxpad[:, ph:ph + H, pw:pw + Wd].transpose(0, 3, 1, 2)

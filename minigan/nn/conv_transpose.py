@@ -2,7 +2,8 @@
 import math
 
 from .conv import check_conv_arguments, pair
-from . import fast
+from ..backend import get_array_module
+from . import fast, workspace
 from .im2col import col2im, col2im_nhwc, im2col, im2col_nhwc, pad2d, pad_nhwc
 from .module import Module, as_generator
 from .validation import LayerInputError, require
@@ -114,7 +115,9 @@ class ConvTranspose2d(Module):
         (sh, sw), (Ho, Wo, (Hf, Wf)) = self.stride, self._geometry(H, W)
         X = x.transpose(0, 2, 3, 1).reshape(N * H * W, C)
         self.X, self.x_shape, self.channels_last = X, x.shape, True
-        cols = (X @ self._weight_channels_last()).reshape(N, H, W, kh, kw, O)
+        Wm = self._weight_channels_last()
+        cols = get_array_module(X).matmul(X, Wm, out=workspace.get(self, "cols", (N * H * W, Wm.shape[1]), X))
+        cols = cols.reshape(N, H, W, kh, kw, O)
         full = col2im_nhwc(cols, (N, Hf, Wf, O), kh, kw, sh, sw)            # fresh, ours to change
         if "bias" in self.params:
             full += self.params["bias"]
@@ -124,8 +127,10 @@ class ConvTranspose2d(Module):
         N, C, H, W = self.x_shape
         (kh, kw), (ph, pw), O = self.kernel_size, self.padding, self.out_channels
         (sh, sw), (Ho, Wo, (Hf, Wf)) = self.stride, self._geometry(H, W)
-        dfull = pad_nhwc(dy.transpose(0, 2, 3, 1), ph, Hf - ph - Ho, pw, Wf - pw - Wo)
-        dcols, _ = im2col_nhwc(dfull, kh, kw, sh, sw)                        # (N*H*W, kh*kw*O)
+        dfull = pad_nhwc(dy.transpose(0, 2, 3, 1), ph, Hf - ph - Ho, pw, Wf - pw - Wo,
+                         out=workspace.get(self, "dfull", (N, Hf, Wf, O), dy, zeros=True))
+        dcols, _ = im2col_nhwc(dfull, kh, kw, sh, sw,                        # (N*H*W, kh*kw*O)
+                               out=workspace.get(self, "dcols", (N * H * W, kh * kw * O), dy))
         if self.requires_grad:
             dW = (self.X.T @ dcols).reshape(C, kh, kw, O)
             self.accumulate_grad("weight", dW.transpose(0, 3, 1, 2))

@@ -14,6 +14,9 @@ Fast paths in use:
                             vector; outputs are (N, C, H, W) views of (N, H, W, C) memory.
   BatchNorm1d/2d            statistics of a (rows, C) matrix view, fewer full passes.
   optim.Adam                in place through one scratch array, in cache-sized pieces.
+  Conv2d, ConvTranspose2d,  large temporaries (padded input, columns, their gradient; masks;
+  BatchNorm, ReLU,          xhat) written into arrays the layer keeps between calls
+  LeakyReLU                 (``workspace.py``) instead of fresh memory each call.
   all of the above, ReLU,   large arrays cut into pieces along axis 0 that run at once on
   LeakyReLU                 all CPU threads (``parallel.py``); NumPy runs each operation on
                             one core otherwise.
