@@ -49,3 +49,12 @@ def test_finite_flag_and_all_finite(device, count, bad):
     assert flag.shape == () and flag.dtype == bool and backend.device_of(flag) == device
     assert bool(flag) == backend.all_finite(arrays) == (bad is None)
     assert backend.all_finite([])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_all_finite_when_a_sum_of_finite_values_overflows(device, dtype):
+    """Huge finite values whose sum is inf are finite; +inf and -inf whose sum is NaN are not."""
+    big = backend.to_device(np.full(4, np.finfo(dtype).max, dtype=dtype), device)
+    assert backend.all_finite([big]) and backend.all_finite([big, -big])
+    both = backend.to_device(np.array([np.inf, -np.inf, 1.0], dtype=dtype), device)
+    assert not backend.all_finite([big, both])
