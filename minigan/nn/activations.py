@@ -125,7 +125,16 @@ def _relu(x, positive, y):
 def _leaky_relu(x, a, slope, y):
     xp = get_array_module(x)
     xp.greater(x, 0, out=slope)                          # 1.0 where x > 0, else 0.0
-    _leaky_slope(slope, a)
+    if 0 <= a <= 1:
+        # The same slope as _leaky_slope's max(mask, a), as mask (1 - a) + a in x's dtype: 0 + a
+        # is a, and (1 - a) + a rounds back to exactly 1 (1 - a is exact for a >= 1/2 and off by
+        # at most a quarter of 1's spacing below it otherwise). NumPy's maximum against a scalar
+        # runs ~3x slower than a multiply and an add.
+        a = x.dtype.type(a)
+        xp.multiply(slope, 1 - a, out=slope)
+        xp.add(slope, a, out=slope)
+    else:
+        _leaky_slope(slope, a)
     xp.multiply(x, slope, out=y)
 
 

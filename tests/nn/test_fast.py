@@ -176,6 +176,17 @@ def test_leaky_relu_slope_is_exact():
         np.testing.assert_array_equal(layer.backward(np.ones_like(x)), np.where(x > 0, 1, np.float32(a)))
 
 
+@given(st.floats(0, 1), st.sampled_from([np.float32, np.float64]))
+def test_leaky_relu_fast_slope_is_exactly_one_or_a(a, dtype):
+    """The fast path builds the slope as mask (1 - a) + a, not max(mask, a): still exactly 1 or a."""
+    x = np.array([-2.0, -0.0, 0.0, 1e-30, 3.0], dtype=dtype)
+    with fast.enabled(), parallel.configured(threads=1):
+        layer = LeakyReLU(a)
+        y = layer.forward(x)
+    np.testing.assert_array_equal(layer.slope, np.where(x > 0, 1, dtype(a)).astype(dtype))
+    np.testing.assert_array_equal(y, np.where(x > 0, x, x * dtype(a)))
+
+
 def test_dcgan_iteration_fast_equals_readable():
     """A whole DCGAN forward and backward (G into D) in float64: every gradient agrees."""
     def grads():
