@@ -4,7 +4,7 @@ import numpy as np
 from ..backend import get_array_module
 from . import fast, fused, workspace
 from .module import Module
-from .parallel import map_rows, sum_rows
+from .parallel import map_rows, on_cpu, sum_rows
 from .validation import LayerInputError, require
 
 
@@ -31,7 +31,8 @@ class _BatchNorm(Module):
 
     Fast path (``fast.ENABLED``): the same formulas on x as a (rows, C) matrix, channels
     last (a free view when x came from a channels-last convolution), with the sums
-    sum(dy * xhat) and sum((x - mu)^2) done by einsum, and xhat built in the buffer of x - mu;
+    sum(dy * xhat) and sum((x - mu)^2) done by einsum, sum(x) and sum(dy) as ones @ rows (the
+    BLAS), and xhat built in the buffer of x - mu;
     each pass runs on pieces of the rows on all CPU threads (parallel.py), the sums as sums of
     the pieces' sums. On CuPy with ``fast.CUDA_FUSED``, normalising with the affine map, and
     the input gradient, are one kernel each (fused.py).
@@ -116,7 +117,7 @@ class _BatchNorm(Module):
         m = rows.shape[0]
         xhat = workspace.get(self, "xhat", rows.shape, rows)               # x - mu, then xhat, in place
         if self.training:
-            mean = sum_rows(lambda r: r.sum(axis=0), (rows,)) / m
+            mean = _column_sums(rows) / m
             var = sum_rows(lambda r, c: _centre(r, mean, c), (rows,), (xhat,)) / m
             self._update_running(mean, var, m)
         else:
@@ -133,8 +134,8 @@ class _BatchNorm(Module):
         xp = get_array_module(dy)
         xhat = self.xhat
         dY = xp.moveaxis(dy, 1, -1).reshape(xhat.shape)                     # free for channels-last dy
-        sum_dy, sum_dy_xhat = sum_rows(lambda d, h: xp.stack([d.sum(axis=0), xp.einsum("ij,ij->j", d, h)]),
-                                       (dY, xhat))
+        sum_dy = _column_sums(dY)
+        sum_dy_xhat = sum_rows(lambda d, h: xp.einsum("ij,ij->j", d, h), (dY, xhat))
         if self.requires_grad and "weight" in self.params:
             self.accumulate_grad("weight", sum_dy_xhat)
             self.accumulate_grad("bias", sum_dy)
@@ -162,6 +163,15 @@ class _BatchNorm(Module):
 
 
 # The fast path's work on a piece of the rows (parallel.py runs the pieces on CPU threads).
+
+def _column_sums(rows):
+    """Per-channel sums of a (m, C) matrix. On the CPU as ones(m) @ rows: the BLAS's
+    matrix-vector product, on all its threads, is ~3x faster than NumPy's sum over axis 0."""
+    xp = get_array_module(rows)
+    if not on_cpu(rows):
+        return rows.sum(axis=0)
+    return xp.ones(rows.shape[0], dtype=rows.dtype) @ rows
+
 
 def _centre(rows, mean, out):
     """out = rows - mu; returns this piece's sum of (x - mu)^2 per channel."""
