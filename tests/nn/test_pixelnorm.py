@@ -7,12 +7,13 @@ from minigan.gradcheck import check_double_backward
 from minigan.nn import PixelNorm
 from minigan.nn.validation import LayerConfigError, LayerInputError
 from tests.layer_contract import assert_layer_contract
-from tests.strategies import elementwise_shapes, normal, seeds
+from tests.strategies import away_from_zero, elementwise_shapes, normal, seeds
 
 
 @given(elementwise_shapes, seeds)
 def test_pixelnorm_contract(device, shape, seed):
-    assert_layer_contract(PixelNorm(), normal(seed, shape), device)
+    """Inputs at least 0.05 from zero (as in the second-order test below)."""
+    assert_layer_contract(PixelNorm(), away_from_zero(seed, shape), device)
 
 
 @given(elementwise_shapes, seeds)
@@ -27,7 +28,10 @@ def test_forward_is_the_definition_pixel_by_pixel(device, shape, seed):
 
 @given(elementwise_shapes, seeds)
 def test_second_order_pass(shape, seed):
-    report = check_double_backward(PixelNorm(), normal(seed, shape))
+    """Inputs at least 0.05 from zero: with one channel y = x / sqrt(x^2 + eps) turns from -1 to 1
+    within about sqrt(eps) = 1e-4 of zero, so close to zero (seed 8118, shape (2, 1, 4, 4)) central
+    differences, not backward_backward, are wrong."""
+    report = check_double_backward(PixelNorm(), away_from_zero(seed, shape))
     assert report.ok, str(report)
 
 
