@@ -1,4 +1,4 @@
-"""Statistics in the benchmark scripts that results in docs/ rest on."""
+"""Statistics in the benchmark scripts that results in docs/ rest on, and what bench_layers.py times."""
 import importlib.util
 import math
 from pathlib import Path
@@ -49,3 +49,20 @@ def test_groups_without_spread(compare_groups):
     assert compare_groups([3.0, 3.0], [5.0, 5.0])[1] == -math.inf
     difference, t, p = compare_groups([3.0, 5.0], [5.0, 3.0])
     assert difference == 0 and t == 0 and p == 1.0
+
+
+def test_bench_layers_feeds_each_layer_what_a_training_step_does(monkeypatch):
+    """benchmarks/bench_layers.py times every DCGAN layer on the input and output gradient it saw
+    in a real step: all of G's and D's layers, shapes that fit, and the fast paths' layouts
+    (D's second convolution gets a channels-last view from the first)."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location("bench_layers", BENCHMARKS / "bench_layers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    seen = module.captured_step(batch=4)
+    assert {tag for tag, _ in seen} == {"G", "D"} and len(seen) == 9 + 7
+    for (tag, i), (layer, x, dy) in seen.items():
+        assert x is not None and dy is not None, (tag, i)
+        assert tuple(dy.shape) == layer.output_shape(x.shape), (tag, i)
+    x = seen[("D", 2)][1]
+    assert x.shape == (4, 64, 14, 14) and x.strides[1] == x.itemsize    # channels-last memory
