@@ -125,16 +125,6 @@ def products_call(layer, x, dy):
     return lambda: (X @ Wm, X.T @ dcols, dcols @ Wm.T)
 
 
-def median_ms(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1e3 * statistics.median(times)
-
-
 def in_blocks(calls, repeats):
     """{name: median ms}: each call's repeats in two blocks, the calls taking turns."""
     times = {name: [] for name in calls}
