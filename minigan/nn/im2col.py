@@ -109,11 +109,11 @@ def col2im_nhwc(cols, shape, kh, kw, sh, sw):
     A few images at a time (``COL2IM_BYTES`` of columns): the kh*kw adds each read a strided
     slice of the columns, so over the whole batch (25 MB for DCGAN's Conv2d(64, 128)) every
     add streams through main memory again; a few images' columns stay in the CPU cache for
-    all of them (2x faster on one core)."""
+    all of them (12.4 -> 9.4 ms on one core for that layer, 5.2 -> 4.7 ms on two)."""
     xp = get_array_module(cols)
     Ho, Wo = cols.shape[1:3]
     out = xp.empty(shape, dtype=cols.dtype)
-    step = max(1, COL2IM_BYTES // max(1, cols[:1].nbytes)) if on_cpu(cols) else len(cols)
+    step = max(1, COL2IM_BYTES // max(1, cols[:1].nbytes) if on_cpu(cols) else len(cols))
 
     def add_windows(windows, image):
         for n in range(0, len(image), step):
