@@ -101,6 +101,12 @@ def as_array_like(x, like):
     return xp.asarray(x, dtype=like.dtype)
 
 
+def fits(buf, like, shape=True):
+    """True if ``buf`` can stand in for an array like ``like``: same dtype and device (and shape)."""
+    return (buf is not None and (not shape or buf.shape == like.shape) and buf.dtype == like.dtype
+            and get_array_module(buf) is get_array_module(like))
+
+
 def finite_flag(arrays):
     """A 0-d bool array on the arrays' device: are all of them free of NaN and inf. Nothing is
     read back to the host (a captured CUDA graph can compute it); the arrays share a device."""

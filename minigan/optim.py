@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .backend import all_finite, device_of, get_array_module, to_device, to_numpy, upload
+from .backend import all_finite, device_of, fits, get_array_module, to_device, to_numpy, upload
 from .nn import fast, fused
 from .nn.parallel import for_rows, on_cpu
 
@@ -30,12 +30,6 @@ def check_gradients(params, grads):
         return
     bad = next(name for name in params if not all_finite([grads[name]]))
     raise ValueError(f"gradient of '{bad}' holds non-finite values (NaN or inf); no weight was updated")
-
-
-def _fits(buf, p, shape=True):
-    """True if buf can stand in for an array like p: same dtype and device (and shape)."""
-    return (buf is not None and (not shape or buf.shape == p.shape) and buf.dtype == p.dtype
-            and get_array_module(buf) is get_array_module(p))
 
 
 class Optimizer:
@@ -93,7 +87,7 @@ class Optimizer:
         """The state array state[name][key], zeros like p, re-made if p changed shape/dtype/device."""
         slot = self.state.setdefault(name, {})
         buf = slot.get(key)
-        if not _fits(buf, p):
+        if not fits(buf, p):
             buf = slot[key] = get_array_module(p).zeros_like(p)
         return buf
 
@@ -170,7 +164,7 @@ class Adam(Optimizer):
         if self.device_constants is None:
             return
         p = next(iter(self.model.params.values()))
-        if not _fits(self.device_constants, p, shape=False):
+        if not fits(self.device_constants, p, shape=False):
             self.constants_on_device()                   # the model was cast or moved since
         host = np.array(self.host_constants(self.step_count), dtype=self.device_constants.dtype)
         upload(self.device_constants, host)
@@ -233,7 +227,7 @@ class Adam(Optimizer):
 
     def _scratch(self, name, p):
         buf = self.scratch.get(name)
-        if not _fits(buf, p):
+        if not fits(buf, p):
             buf = self.scratch[name] = get_array_module(p).empty_like(p)
         return buf
 

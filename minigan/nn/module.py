@@ -29,7 +29,7 @@ Two switches let a trainer skip work nobody will use:
 """
 import numpy as np
 
-from ..backend import device_of, get_array_module, to_device
+from ..backend import device_of, fits, get_array_module, to_device
 from .validation import LayerInputError, check_array, check_grad
 
 
@@ -110,8 +110,7 @@ class Module:
     def accumulate_grad(self, name, value):
         """grads[name] += value, allocating on first use or after params[name] changed dtype/device."""
         grad = self.grads.get(name)
-        if (grad is None or grad.shape != value.shape or grad.dtype != value.dtype
-                or get_array_module(grad) is not get_array_module(value)):
+        if not fits(grad, value):
             self.grads[name] = value.copy()
         else:
             grad += value
@@ -120,8 +119,7 @@ class Module:
         """Set every parameter gradient to zero (in place where the array still fits)."""
         for name, p in self.params.items():
             grad = self.grads.get(name)
-            if (grad is None or grad.shape != p.shape or grad.dtype != p.dtype
-                    or get_array_module(grad) is not get_array_module(p)):
+            if not fits(grad, p):
                 self.grads[name] = get_array_module(p).zeros_like(p)
             else:
                 grad.fill(0)
