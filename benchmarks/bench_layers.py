@@ -23,7 +23,6 @@ separates the speed of the BLAS kernels from the cost of minigan's copies.
 """
 import argparse
 import statistics
-import sys
 import time
 
 from blas_threads import use_threads  # benchmarks/: imports nothing heavy
@@ -51,6 +50,7 @@ import numpy as np  # noqa: E402
 from minigan import losses  # noqa: E402
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator  # noqa: E402
 from minigan.nn import Conv2d, ConvTranspose2d  # noqa: E402
+from torch_models import torch_dcgan  # noqa: E402  (benchmarks/, beside blas_threads)
 
 
 def captured_step(batch):
@@ -141,8 +141,6 @@ def in_blocks(calls, repeats):
 def main():
     import torch
     torch.set_num_threads(ARGS.threads)
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-    from torch_models import torch_dcgan
     tG, tD = torch_dcgan(torch)
     twins = {"G": tG, "D": tD}
     seen = captured_step(ARGS.batch)

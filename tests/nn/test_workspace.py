@@ -9,11 +9,8 @@ import numpy as np
 from hypothesis import given, strategies as st
 
 from minigan.nn import BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, ReLU, fast, parallel, workspace
+from tests.nn.test_fast import channels_last
 from tests.strategies import normal, seeds
-
-
-def channels_last(x):
-    return np.ascontiguousarray(np.moveaxis(x, 1, -1)).transpose(0, 3, 1, 2)
 
 
 LAYERS = {
