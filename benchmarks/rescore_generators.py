@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from minigan.gan.checkpoint import load_checkpoint, load_model_arrays  # noqa: E402
-from minigan.gan.image_run import generate  # noqa: E402
+from minigan.gan.sampling import generate  # noqa: E402
 from minigan.metrics.score import QualityScorer  # noqa: E402
 from minigan.models.dcgan import dcgan_generator  # noqa: E402
 

@@ -29,7 +29,7 @@ import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come firs
 import numpy as np
 
 from minigan.cli import demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, status, trace_and_exit, write_json
-from minigan.gan.image_run import CHECKPOINT
+from minigan.runs import CHECKPOINT
 
 
 # Each style's recipe; an option given on the command line wins.
@@ -89,7 +89,7 @@ def main(argv=None):
     from minigan.data.batches import EpochSampler
     from minigan.data.fashion_mnist import load_fashion_mnist, to_tanh_range
     from minigan.gan import GANConfig
-    from minigan.gan.progressive import ProgressiveRun
+    from minigan.runs.progressive_run import ProgressiveRun
     from minigan.metrics.score import QualityScorer
     from minigan.models.progressive import GrowthSchedule, ProgressiveGAN
 

@@ -26,7 +26,7 @@ import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come firs
 import numpy as np
 
 from minigan.data.fashion_mnist import CLASSES
-from minigan.gan.image_run import generate
+from minigan.gan.sampling import generate
 from minigan.models.classifier import predict_proba
 from minigan.plots.images import save_image_grid
 from minigan.pretrained import load_pretrained

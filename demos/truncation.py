@@ -24,11 +24,12 @@ import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come firs
 import numpy as np
 
 from minigan.data.fashion_mnist import CLASSES
-from minigan.gan.image_run import class_accuracy, generate, latent_inputs
+from minigan.gan.sampling import generate, latent_inputs
 from minigan.gan.truncation import MIN_THRESHOLD
 from minigan.metrics.score import QualityScorer
 from minigan.plots.common import new_figure, save_figure
 from minigan.plots.images import save_image_grid
+from minigan.runs.image_run import class_accuracy
 from minigan.sample import GENERATORS, Z_DIM, load_generator
 
 

@@ -10,7 +10,6 @@ A wrong argument, an unusable device, a run directory that already holds files (
 line, as argparse does for any bad argument.
 """
 import argparse
-import json
 import math
 import shutil
 import sys
@@ -18,6 +17,7 @@ import time
 from pathlib import Path
 
 from .backend import DeviceError, default_device
+from .jsonio import write_json
 
 
 def positive_int(text):
@@ -135,11 +135,6 @@ def prepare_run_dir(path, overwrite=False):
         raise FileExistsError(f"run directory {path} is not empty; pass --overwrite or choose another --out")
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def write_json(path, data):
-    """Write ``data`` as indented JSON (NaN and inf are not JSON: pass None instead)."""
-    Path(path).write_text(json.dumps(data, indent=2, allow_nan=False) + "\n")
 
 
 def status(message, enabled=True):

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .cli import add_recipe_options, demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, write_json
-from .gan.image_run import CHECKPOINT
+from .runs import CHECKPOINT
 from .gan.presets import PRESETS
 
 
@@ -114,7 +114,7 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
     samples (G's weight average with --average, else G; a conditional G's inner generator) to
     minigan/pretrained/ with the run's record (install_generator)."""
     from .data.fashion_mnist import load_fashion_mnist
-    from .gan.image_run import ImageRun
+    from .runs.image_run import ImageRun
     from .metrics.score import QualityScorer
     from .trace import trace_step
     trainer, steps_per_epoch = build_trainer(args, G, D, conditional, z_dim)
@@ -148,7 +148,7 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
     print(json.dumps({k: metrics[k] for k in keys if k in metrics}))
     log(f"wrote {args.out}")
     if install:
-        from .gan.image_run import drawing_network
+        from .gan.sampling import drawing_network
         log(f"wrote {install_generator(drawing_network(run.sampler), install, args.out)}")   # as drawn
     return 0
 

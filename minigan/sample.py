@@ -38,7 +38,7 @@ def load_generator(name, checkpoint=None):
 def draw(name, n, seed=0, label=None, checkpoint=None, G=None, truncation=None):
     """n images float32 (n, 28, 28) in [-1, 1]; a conditional generator draws ``label`` (or all
     classes in turn, y = i mod 10, when label is None); ``truncation``: see truncation.py."""
-    from .gan.image_run import generate, latent_inputs
+    from .gan.sampling import generate, latent_inputs
     G = G or load_generator(name, checkpoint)
     classes = GENERATORS[name]
     labels = None

@@ -40,7 +40,7 @@ def test_writes_images_and_grids_of_the_promised_shape(tmp_path, conditional):
 
 def test_checkpoint_weights_are_the_trained_generators(tmp_path):
     path, G = checkpoint(tmp_path, conditional=False)
-    from minigan.gan.image_run import generate, latent_inputs
+    from minigan.gan.sampling import generate, latent_inputs
     expected = generate(G, latent_inputs(5, 100, np.random.default_rng(7)))
     np.testing.assert_array_equal(draw("fashion-dcgan", 5, seed=7, checkpoint=path), expected)
     assert not np.array_equal(draw("fashion-dcgan", 5, seed=8, checkpoint=path), expected)
@@ -108,7 +108,7 @@ def test_a_truncation_below_the_floor_exits_two(tmp_path, value, capsys):
 def test_truncation_makes_the_shipped_cgan_draw_its_hardest_classes_more_faithfully():
     """Shirt and Coat are the shipped conditional generator's weakest rows: truncating its
     codes at 1.5 must raise the share the classifier assigns to the class asked for."""
-    from minigan.gan.image_run import class_accuracy
+    from minigan.runs.image_run import class_accuracy
     from minigan.pretrained import load_pretrained
     classifier = load_pretrained("fashion-classifier")
     for label in (4, 6):                                            # Coat, Shirt

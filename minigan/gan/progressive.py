@@ -2,10 +2,15 @@
 
     growth = ProgressiveGAN(rng=seed)
     schedule = GrowthSchedule.from_total(600_000, batch_size=64)
-    run = ProgressiveRun(growth, schedule, EpochSampler(images), "runs/progressive", config, lr=1e-3,
-                         betas=(0.0, 0.99), scorer=QualityScorer())
-    run.train()               # per phase: a grid, a score, a checkpoint; frames for the GIF
-    run.finish()              # samples.npy, metrics.json, growth.gif, curves
+    progressive = ProgressiveTrainer(growth, schedule, EpochSampler(images), config, lr=1e-3, betas=(0.0, 0.99))
+
+    def after_step(trainer, record):
+        progressive.after_step(trainer.step)       # the weight average, the next step's alpha
+        if trainer.step == progressive.phase.end:
+            progressive.advance()                  # the next phase's networks from the next step on
+
+    progressive.trainer.fit(schedule.total_steps, callback=after_step)
+    images = progressive.draw(latent_inputs(64, config.z_dim, rng))      # (64, 28, 28), from the averaged G
 
 One GANTrainer does every step. At a phase boundary ``enter`` swaps in the next phase's G and
 D (Sequentials of the same shared blocks) and new Adam optimizers that carry over the state of
@@ -16,34 +21,19 @@ by 1 - beta2^t. During a fade, alpha for the next step is set after every step o
 layers and on the real images, which are blended the same way:
     real = (1 - alpha) upsample(avgpool(x)) + alpha x        (x at the phase's resolution)
 
-Samples, grids and scores come from a moving average of G's weights (Karras et al. 2018, decay
-``average``) kept per block under the block's name (with batch norm, running statistics are
-recomputed for it before it draws), upsampled (nearest) to 28 x 28 below the last level.
-
-The run directory:
-    grids/<phase>.png         at the end of each phase (stable_7, fade_14, ...); grids/start.png
-    frames/step_*.png          frames of growth.gif, spread over the run
-    phases.json               per phase: steps, images, training seconds, losses, FD, score
-    checkpoint.npz            written at each phase end and every checkpoint_every steps
-    history.json/.csv         the trainer's per-step records (with each checkpoint)
-    curves.png, samples.npy (N, 28, 28) float32, metrics.json, growth.gif     at the end
-    phases.png                 the grids of every phase's end side by side, with their scores
+Images are drawn from a moving average of G's weights (Karras et al. 2018, decay ``average``)
+kept per block under the block's name (with batch norm, running statistics are recomputed for
+it before it draws), upsampled (nearest) to 28 x 28 below the last level. The run directory
+around this training (grids, scores, checkpoints, GIF) is minigan.runs.progressive_run.
 """
-import time
-from pathlib import Path
-
 import numpy as np
 
 from ..backend import to_device
-from ..cli import write_json
 from ..nn import AvgPool2d, FadeIn, Sequential, Upsample2d
 from ..optim import Adam
-from ..plots.animation import frame_steps, write_gif
-from ..plots.common import training_curves
-from ..plots.images import save_image_grid, save_image_strip
-from .checkpoint import load_checkpoint, save_checkpoint
 from .averaging import standing_statistics
-from .image_run import CALIBRATION_CODES, CHECKPOINT, generate, latent_inputs
+from .checkpoint import load_checkpoint
+from .sampling import CALIBRATION_CODES, generate, latent_inputs
 from .trainer import GANTrainer
 
 SIZE = 28
@@ -91,26 +81,24 @@ def carry_over(old, model):
     return new
 
 
-class ProgressiveRun:
-    """Drives a GANTrainer through a GrowthSchedule and writes the run directory above."""
+class ProgressiveTrainer:
+    """A GANTrainer (``trainer``) taken through a GrowthSchedule, with the weight average of G.
 
-    def __init__(self, growth, schedule, sampler, out, config, lr=1e-3, betas=(0.0, 0.99), scorer=None,
-                 num_samples=10000, average=0.999, frames=60, checkpoint_every=500, progress=True, log=print):
-        self.growth, self.schedule, self.out, self.config = growth, schedule, Path(out), config
-        self.scorer, self.average, self.progress, self.log = scorer, average, progress, log
-        self.checkpoint_every = checkpoint_every
-        self.frame_steps = set(frame_steps(schedule.total_steps, frames))
-        self.grid_inputs = latent_inputs(64, config.z_dim, np.random.default_rng([config.seed, 1]))
-        self.sample_inputs = latent_inputs(num_samples, config.z_dim, np.random.default_rng([config.seed, 2]))
+    growth:    a ProgressiveGAN, whose shared blocks every phase's G and D are built from
+    schedule:  a GrowthSchedule; ``phase`` is the one the next step belongs to
+    sampler:   full-size real images (N, C, 28, 28), e.g. an EpochSampler
+    average:   the decay of G's weight average
+    """
+
+    def __init__(self, growth, schedule, sampler, config, lr=1e-3, betas=(0.0, 0.99), average=0.999):
+        self.growth, self.schedule, self.average = growth, schedule, average
         self.calibration_inputs = latent_inputs(CALIBRATION_CODES, config.z_dim,
                                                 np.random.default_rng([config.seed, 3]))
-        self.phases, self.frames, self.averages, self.average_counts = [], [], {}, {}
+        self.averages, self.average_counts = {}, {}
         self.phase = schedule.phase_at(1)
         G, D = self._networks(self.phase, 1)
         self.trainer = GANTrainer(G, D, Adam(G, lr=lr, betas=betas), Adam(D, lr=lr, betas=betas),
                                   ResolutionData(sampler, growth.size(self.phase.level)), config)
-        (self.out / "grids").mkdir(parents=True, exist_ok=True)
-        (self.out / "frames").mkdir(exist_ok=True)
 
     def _networks(self, phase, step):
         alpha = phase.alpha(step)
@@ -127,6 +115,12 @@ class ProgressiveRun:
         t.data.size, t.data.alpha = self.growth.size(phase.level), phase.alpha(step)
         self.phase = phase
 
+    def advance(self):
+        """Enter the phase after the current one, if the schedule has one."""
+        index = self.schedule.phases.index(self.phase)
+        if index + 1 < len(self.schedule.phases):
+            self.enter(self.schedule.phases[index + 1])
+
     def set_alpha(self, alpha):
         for net in (self.trainer.G, self.trainer.D):
             for m in net.modules():
@@ -134,9 +128,15 @@ class ProgressiveRun:
                     m.alpha = alpha
         self.trainer.data.alpha = alpha
 
+    def after_step(self, step):
+        """What follows every training step: the weight average, and during a fade the next step's alpha."""
+        self.update_average()
+        if self.phase.fade:
+            self.set_alpha(self.phase.alpha(step + 1))
+
     # --- the weight average of G -----------------------------------------------------------------
 
-    def _live_weights(self):
+    def live_weights(self):
         """(key, block, param name) of every weight of the current G, keyed 'G.block1/0.1.weight'."""
         parts = self.growth.parts()
         for part in self.growth.generator_parts(self.phase.level, self.phase.fade):
@@ -147,7 +147,7 @@ class ProgressiveRun:
         """average <- d average + (1 - d) weight, d = min(decay, (1 + n) / (10 + n)) after the
         weight's n-th update: a block new to G is followed closely at first, not held near its
         random start for thousands of steps."""
-        for key, block, name in self._live_weights():
+        for key, block, name in self.live_weights():
             p = block.params[name]
             n = self.average_counts.get(key, 0)
             if n == 0:
@@ -166,10 +166,10 @@ class ProgressiveRun:
 
     def draw(self, inputs):
         """Images (N, 28, 28) from the averaged G (G itself before any average exists). A G with
-        batch norm draws with running statistics recomputed for the averaged weights (as
-        ImageRun's sampler does); G's own weights, statistics and mode are restored after."""
+        batch norm draws with running statistics recomputed for the averaged weights; G's own
+        weights, statistics and mode are restored after."""
         G, swapped = self.trainer.G, []
-        for key, block, name in self._live_weights():
+        for key, block, name in self.live_weights():
             if key in self.averages:
                 swapped.append((block, name, block.params[name]))
                 block.params[name] = self.averages[key]
@@ -185,85 +185,19 @@ class ProgressiveRun:
                 G.buffers[k][...] = v
             G.train(training)
 
-    # --- the loop --------------------------------------------------------------------------------
+    # --- checkpoints -------------------------------------------------------------------------------
 
-    def train(self, until=None):
-        """Train to the end of the schedule (or to step ``until``; a resumed run continues)."""
-        if self.trainer.step == 0:
-            self.save_grid(self.out / "grids" / "start.png", "untrained")
-        self._start = time.perf_counter()
-        self.trainer.fit(until or self.schedule.total_steps, callback=self._after_step, progress=self.progress)
-
-    def _after_step(self, trainer, record):
-        step = trainer.step
-        self.update_average()
-        if self.phase.fade:
-            self.set_alpha(self.phase.alpha(step + 1))
-        if step in self.frame_steps:
-            path = self.out / "frames" / f"step_{step:06d}.png"
-            self.save_grid(path, f"{self.phase.name}  step {step}")
-            self.frames.append(str(path.relative_to(self.out)))
-        if step == self.phase.end:
-            self.end_phase()
-        elif self.checkpoint_every and step % self.checkpoint_every == 0:
-            self.save()
-
-    def end_phase(self):
-        phase, trainer = self.phase, self.trainer
-        seconds = time.perf_counter() - self._start
-        records = trainer.history.records[-phase.steps:]
-        entry = {"phase": phase.name, "level": phase.level, "size": self.growth.size(phase.level),
-                 "end_step": trainer.step, "steps": phase.steps, "images": phase.steps * self.config.batch_size,
-                 "seconds": seconds}
-        for key in ("d_loss", "g_loss", "d_real", "d_fake"):
-            entry[key] = float(np.mean([r[key] for r in records]))
-        self.save_grid(self.out / "grids" / f"{phase.name}.png", f"end of {phase.name}")
-        if self.scorer is not None:
-            started = time.perf_counter()
-            scores = self.scorer.score(self.draw(self.sample_inputs))
-            entry.update(frechet_distance=scores["frechet_distance"], classifier_score=scores["classifier_score"],
-                         score_seconds=time.perf_counter() - started)
-        self.phases.append(entry)
-        index = self.schedule.phases.index(phase)
-        if index + 1 < len(self.schedule.phases):
-            self.enter(self.schedule.phases[index + 1])
-        self.save()
-        scored = (f"  FD {entry['frechet_distance']:.2f}  score {entry['classifier_score']:.2f}"
-                  if "frechet_distance" in entry else "")
-        self.log(f"{phase.name}  {entry['images']} images  {seconds:.0f} s  d_loss {entry['d_loss']:.3f}  "
-                 f"g_loss {entry['g_loss']:.3f}  D(x) {entry['d_real']:.2f}  D(G(z)) {entry['d_fake']:.2f}{scored}")
-        self._start = time.perf_counter()
-
-    def save_phase_strip(self):
-        """phases.png: the grid saved at the end of each phase, left to right, with its scores."""
-        titles = [f"{p['phase'].replace('_', ' ')}: {p['images']:,} images"
-                  + (f"\nFD {p['frechet_distance']:.1f}, score {p['classifier_score']:.2f}"
-                     if "frechet_distance" in p else "") for p in self.phases]
-        grids = [self.out / "grids" / f"{p['phase']}.png" for p in self.phases]
-        if grids:
-            return save_image_strip(grids, self.out / "phases.png", titles)
-
-    def save_grid(self, path, title):
-        return save_image_grid(self.draw(self.grid_inputs), path, 8, title=title)
-
-    # --- checkpoints and the end -------------------------------------------------------------------
-
-    def save(self):
-        """Checkpoint (atomic), history and the phase log."""
+    def state(self):
+        """The GANTrainer's (arrays, meta), with the weight average as arrays 'G_average/<key>' and
+        meta["progressive"]: the schedule and each averaged weight's update count."""
         arrays, meta = self.trainer.state()
         arrays.update({f"G_average/{k}": v for k, v in self.averages.items()})
-        meta["progressive"] = {"phases": self.phases, "frames": self.frames, "schedule": self.schedule.to_list(),
-                               "average_counts": self.average_counts}
-        save_checkpoint(self.out / CHECKPOINT, arrays, meta)
-        history = self.trainer.history
-        history.save_json(self.out / "history.json")
-        history.save_csv(self.out / "history.csv")
-        write_json(self.out / "phases.json", self.phases)
+        meta["progressive"] = {"schedule": self.schedule.to_list(), "average_counts": self.average_counts}
+        return arrays, meta
 
-    def resume(self):
-        """Continue from out/checkpoint.npz: the phase's networks, weights, optimizers, data
-        order, randomness, history, the weight average and the phase log."""
-        path = self.out / CHECKPOINT
+    def load(self, path):
+        """Continue from a checkpoint of ``state``: the phase's networks, weights, optimizers, data
+        order, randomness, history and the weight average. Returns the checkpoint's meta."""
         arrays, meta = load_checkpoint(path)
         step = int(meta["step"])
         self.trainer.step = step
@@ -274,27 +208,4 @@ class ProgressiveRun:
         self.averages = {k[len("G_average/"):]: to_device(v.copy(), self.trainer.device)
                          for k, v in arrays.items() if k.startswith("G_average/")}
         self.average_counts = meta["progressive"]["average_counts"]
-        self.phases = meta["progressive"]["phases"]
-        self.frames = meta["progressive"]["frames"]
-        self.log(f"resumed from {path} at step {step} ({phase.name})")
-        return step
-
-    def finish(self):
-        """samples.npy, metrics.json (with a scorer), curves.png and growth.gif."""
-        if len(self.trainer.history):
-            training_curves(self.trainer.history, self.out / "curves.png")
-        samples = self.draw(self.sample_inputs)
-        np.save(self.out / "samples.npy", samples)
-        metrics = {"steps": self.trainer.step, "images": self.trainer.step * self.config.batch_size,
-                   "weight_average": self.average, "phases": self.phases}
-        if self.scorer is not None:
-            metrics.update(self.scorer.score(samples))
-            raw = self.scorer.score(generate(self.sampler_network(), self.sample_inputs))
-            metrics["without_weight_average"] = {k: raw[k] for k in ("frechet_distance", "classifier_score")}
-        write_json(self.out / "metrics.json", metrics)
-        self.save_phase_strip()
-        frames = [self.out / "grids" / "start.png"] + [self.out / f for f in self.frames]
-        frames = [f for f in frames if f.exists()]
-        if frames:
-            write_gif(frames, self.out / "growth.gif", seconds_per_frame=0.25)
-        return metrics
+        return meta

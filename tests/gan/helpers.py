@@ -1,7 +1,11 @@
-"""Small GANs on toy data for trainer tests."""
+"""Small GANs on toy data and on images for trainer tests."""
+import numpy as np
+
 from minigan import nn, optim
+from minigan.data.batches import EpochSampler
 from minigan.data.toy import get_toy
 from minigan.gan import GANConfig, GANTrainer
+from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
 
 
 def toy_trainer(seed=0, dataset="ring", hidden=32, lr=2e-3, dropout=False, **config):
@@ -21,3 +25,13 @@ def toy_trainer(seed=0, dataset="ring", hidden=32, lr=2e-3, dropout=False, **con
 
 def snapshot(trainer):
     return {f"{p}/{k}": v.copy() for p, m in (("G", trainer.G), ("D", trainer.D)) for k, v in m.state_dict().items()}
+
+
+def image_trainer(seed=0, n=64, z_dim=8, **config):
+    """A DCGAN of width 4 on n random 28 x 28 images in [-1, 1]."""
+    rng = np.random.default_rng(seed)
+    G, D = dcgan_generator(z_dim, width=4, rng=rng), dcgan_discriminator(width=4, rng=rng)
+    x = np.random.default_rng(99).uniform(-1, 1, (n, 1, 28, 28)).astype(np.float32)
+    adam = dict(lr=2e-4, betas=(0.5, 0.999))
+    return GANTrainer(G, D, optim.Adam(G, **adam), optim.Adam(D, **adam), EpochSampler(x),
+                      GANConfig(batch_size=16, z_dim=z_dim, seed=seed, **config))

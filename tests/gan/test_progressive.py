@@ -1,13 +1,12 @@
-"""The progressive run: real images per phase, optimizer carry-over, the weight average, and an
-exact resume across phase boundaries (synthetic images, tiny networks)."""
+"""Progressive training: real images per phase, optimizer carry-over, growth through every phase,
+and the weight average (synthetic images, tiny networks)."""
 import numpy as np
-import pytest
 
 from minigan import nn, optim
 from minigan.data.batches import EpochSampler
 from minigan.gan import GANConfig
-from minigan.gan.checkpoint import load_checkpoint
-from minigan.gan.progressive import ProgressiveRun, carry_over, real_at
+from minigan.gan.progressive import ProgressiveTrainer, carry_over, real_at
+from minigan.gan.sampling import latent_inputs
 from minigan.models.progressive import GrowthSchedule, ProgressiveGAN
 
 
@@ -15,12 +14,19 @@ def images(n=64, seed=0):
     return np.tanh(np.random.default_rng(seed).standard_normal((n, 1, 28, 28))).astype(np.float32)
 
 
-def make_run(out, total=8 * 40, style="karras", **kwargs):
+def make_progressive(style="karras", total=8 * 40):
     growth = ProgressiveGAN(z_dim=4, widths=(4, 3, 2) if style == "karras" else (4, 3, 1), rng=0, style=style)
     schedule = GrowthSchedule.from_total(total, 8)             # phases of 4, 4, 6, 6, 20 steps
-    config = GANConfig(batch_size=8, z_dim=4, seed=0)
-    return ProgressiveRun(growth, schedule, EpochSampler(images()), out, config, num_samples=16, frames=2,
-                          checkpoint_every=7, progress=False, log=lambda message: None, **kwargs)
+    return ProgressiveTrainer(growth, schedule, EpochSampler(images()), GANConfig(batch_size=8, z_dim=4, seed=0))
+
+
+def train(progressive, until):
+    """The training loop of minigan.gan.progressive's docstring."""
+    def after_step(trainer, record):
+        progressive.after_step(trainer.step)
+        if trainer.step == progressive.phase.end:
+            progressive.advance()
+    progressive.trainer.fit(until, callback=after_step, progress=False)
 
 
 def test_real_images_at_each_phase_match_the_pooled_definition():
@@ -50,70 +56,40 @@ def test_carry_over_keeps_the_moments_of_weights_that_stay():
     assert same.step_count == new.step_count and "0.weight" in same.state
 
 
-def test_weight_average_follows_a_new_block_closely_then_slowly(tmp_path):
-    run = make_run(tmp_path)
-    key = next(k for k, _, _ in run._live_weights())
-    block, name = next((b, n) for k, b, n in run._live_weights() if k == key)
-    run.update_average()
-    np.testing.assert_array_equal(run.averages[key], block.params[name])
-    before = run.averages[key].copy()
+def test_training_grows_through_every_phase_to_full_size():
+    progressive = make_progressive()
+    train(progressive, 40)
+    assert progressive.phase.name == "stable_28" and progressive.trainer.step == 40
+    G = progressive.trainer.G
+    assert G.forward(np.zeros((4, 4), np.float32)).shape == (4, 1, 28, 28)
+    assert not any(isinstance(m, nn.FadeIn) for m in G.modules())
+    assert progressive.draw(latent_inputs(5, 4, np.random.default_rng(0))).shape == (5, 28, 28)
+
+
+def test_weight_average_follows_a_new_block_closely_then_slowly():
+    progressive = make_progressive()
+    key, block, name = next(progressive.live_weights())
+    progressive.update_average()
+    np.testing.assert_array_equal(progressive.averages[key], block.params[name])
+    before = progressive.averages[key].copy()
     block.params[name] += 1
-    run.update_average()                                              # decay (1 + 1) / (10 + 1)
-    np.testing.assert_allclose(run.averages[key], before + 9 / 11, rtol=1e-5)
+    progressive.update_average()                                      # decay (1 + 1) / (10 + 1)
+    np.testing.assert_allclose(progressive.averages[key], before + 9 / 11, rtol=1e-5)
 
 
-def test_the_run_grows_through_every_phase_and_writes_its_files(tmp_path):
-    run = make_run(tmp_path)
-    run.train()
-    metrics = run.finish()
-    assert [p["phase"] for p in run.phases] == ["stable_7", "fade_14", "stable_14", "fade_28", "stable_28"]
-    assert run.trainer.G.forward(np.zeros((4, 4), np.float32)).shape == (4, 1, 28, 28)
-    assert metrics["steps"] == 40 and not any(isinstance(m, nn.FadeIn) for m in run.trainer.G.modules())
-    samples = np.load(tmp_path / "samples.npy")
-    assert samples.shape == (16, 28, 28) and samples.dtype == np.float32 and np.abs(samples).max() <= 1
-    for name in ("growth.gif", "curves.png", "phases.json", "phases.png", "history.csv", "grids/start.png",
-                 "grids/fade_28.png"):
-        assert (tmp_path / name).is_file(), name
-
-
-def test_a_batch_norm_generator_draws_its_average_with_statistics_of_its_own(tmp_path):
+def test_a_batch_norm_generator_draws_its_average_with_statistics_of_its_own():
     """The dcgan style's averaged G recomputes its running statistics before it draws: its images
     do not depend on G's own, and G's statistics, weights and mode are as they were."""
-    run = make_run(tmp_path, style="dcgan")
-    run.train(until=6)
-    G = run.trainer.G
-    assert G.buffers and run.averages
-    images = run.draw(run.sample_inputs)
+    progressive = make_progressive(style="dcgan")
+    train(progressive, 6)
+    G, codes = progressive.trainer.G, latent_inputs(16, 4, np.random.default_rng(0))
+    assert G.buffers and progressive.averages
+    images = progressive.draw(codes)
     for name in list(G.buffers):
         G.buffers[name] = G.buffers[name] + 5.0                 # statistics that belong to no weights
     buffers, params = ({k: v.copy() for k, v in store.items()} for store in (G.buffers, G.params))
-    np.testing.assert_array_equal(run.draw(run.sample_inputs), images)
+    np.testing.assert_array_equal(progressive.draw(codes), images)
     for store, before in ((G.buffers, buffers), (G.params, params)):
         for name, value in before.items():
             np.testing.assert_array_equal(store[name], value, err_msg=name)
     assert G.training
-
-
-@pytest.fixture(scope="module", params=["karras", "dcgan"])
-def straight(request, tmp_path_factory):
-    run = make_run(tmp_path_factory.mktemp("straight"), style=request.param)
-    run.train()
-    return run
-
-
-@pytest.mark.parametrize("stop", [6, 14])      # mid-fade (past a periodic checkpoint), a phase boundary
-def test_resume_continues_bit_identically(tmp_path, straight, stop):
-    """Both styles; the dcgan style adds batch-norm statistics and the average's recalibration."""
-    style = straight.growth.style
-    split = make_run(tmp_path / "split", style=style)
-    split.train(until=stop)
-    split.save()
-    resumed = make_run(tmp_path / "split", style=style)
-    assert resumed.resume() == stop
-    resumed.train()
-    a, meta_a = load_checkpoint(straight.out / "checkpoint.npz")
-    b, meta_b = load_checkpoint(tmp_path / "split" / "checkpoint.npz")
-    assert sorted(a) == sorted(b) and meta_a["step"] == meta_b["step"] == 40
-    for k in a:
-        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
-    np.testing.assert_array_equal(straight.draw(straight.sample_inputs), resumed.draw(resumed.sample_inputs))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from minigan.gan.checkpoint import model_arrays, save_checkpoint
-from minigan.gan.image_run import generate
+from minigan.gan.sampling import generate
 from minigan.models.dcgan import dcgan_generator
 
 torch = pytest.importorskip("torch")

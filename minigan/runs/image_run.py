@@ -27,10 +27,10 @@ A conditional trainer's G (a LabelledGenerator) is drawn with concat(z, onehot(y
 has one row per class, samples.npy has equally many of each class (y = i mod C), and
 metrics.json adds the share of each class's samples the classifier assigns to that class.
 With ``config.g_average`` every image comes from the trainer's ``sampler``, G's weight average,
-after its batch norms get statistics of their own (recalibrate_batch_norm, 5,000 codes of a
-fixed calibration noise, redone whenever G has trained since); the last iterate G is scored beside it (epochs.json: g_frechet_distance, g_classifier_score;
-metrics.json: "last_iterate"; its images in samples_last_iterate.npy), so one run shows what
-averaging adds to the same game.
+after its batch norms get statistics of their own (standing_statistics on 5,000 codes of a fixed
+calibration noise, redone whenever G has trained since); the last iterate G is scored beside it
+(epochs.json: g_frechet_distance, g_classifier_score; metrics.json: "last_iterate"; its images in
+samples_last_iterate.npy), so one run shows what averaging adds to the same game.
 """
 import time
 from pathlib import Path
@@ -38,51 +38,16 @@ from pathlib import Path
 import numpy as np
 
 from ..backend import device_of, to_device, to_numpy
+from ..data.fashion_mnist import CLASSES
+from ..gan.averaging import standing_statistics
+from ..gan.checkpoint import save_checkpoint
+from ..gan.sampling import CALIBRATION_CODES, drawing_network, generate, latent_inputs
+from ..jsonio import write_json
 from ..models.classifier import predict_proba
-from ..models.conditional import one_hot
-from ..nn.module import input_batches
 from ..plots.animation import write_gif
 from ..plots.common import training_curves
 from ..plots.images import save_image_grid
-from .averaging import standing_statistics
-from .checkpoint import save_checkpoint
-from .truncation import truncated_normal
-
-CHECKPOINT = "checkpoint.npz"
-CALIBRATION_CODES = 5000          # codes whose batch statistics the weight average's batch norms take
-
-
-def drawing_network(G):
-    """The network that draws images alone: a LabelledGenerator's inner generator, else G."""
-    return getattr(G, "generator", G)
-
-
-def latent_inputs(n, z_dim, rng, num_classes=None, labels=None, truncation=None):
-    """z ~ N(0, I) as float32 (n, z_dim); with num_classes, concat(z, onehot(labels)).
-    ``truncation`` t draws each component of z from N(0, 1) restricted to [-t, t] (truncation.py)."""
-    z = truncated_normal(rng, (n, z_dim), truncation).astype(np.float32)
-    if not num_classes:
-        return z
-    return np.concatenate([z, one_hot(np.asarray(labels), num_classes, z)], axis=1)
-
-
-def generate(G, inputs, batch_size=500, mode="eval"):
-    """Images (N, 28, 28) float32 NumPy from G's inputs (N, d), in eval or train mode; the inputs
-    are cast to G's dtype (a float64 G takes the same float32 codes).
-
-    G's mode and batch-norm running statistics are the same afterwards as before.
-    """
-    net = drawing_network(G)
-    was_training = net.training
-    buffers = {k: v.copy() for k, v in net.buffers.items()}
-    net.train(mode == "train")
-    try:
-        out = [to_numpy(net.forward(batch)) for batch in input_batches(net, inputs, batch_size)]
-    finally:
-        net.train(was_training)
-        for k, v in buffers.items():
-            net.buffers[k][...] = v                   # in place: the arrays keep their identity
-    return np.concatenate(out)[:, 0].astype(np.float32)
+from . import CHECKPOINT
 
 
 def class_accuracy(model, images, labels, num_classes=10):
@@ -204,7 +169,7 @@ class ImageRun:
         history = self.trainer.history
         history.save_json(self.out / "history.json")
         history.save_csv(self.out / "history.csv")
-        _write_json(self.out / "epochs.json", self.epochs)
+        write_json(self.out / "epochs.json", self.epochs, allow_nan=True)   # a diverged epoch is logged, NaN and all
         if len(history):
             training_curves(history, self.out / "curves.png", wasserstein=self.trainer.config.loss == "wasserstein")
 
@@ -224,7 +189,7 @@ class ImageRun:
             np.save(self.out / "samples_last_iterate.npy", last)
             if self.scorer is not None:
                 metrics["last_iterate"] = self._scores(last)
-        _write_json(self.out / "metrics.json", metrics)
+        write_json(self.out / "metrics.json", metrics, allow_nan=True)
         grids = sorted((self.out / "grids").glob("epoch_*.png"))
         if grids:
             write_gif(grids, self.out / "training.gif", seconds_per_frame=0.5)
@@ -242,14 +207,9 @@ class ImageRun:
         return scores
 
     def save_class_grid(self, per_class, names=None):
-        from ..data.fashion_mnist import CLASSES
         names = names or CLASSES
         labels = [f"{names[k]}  {100 * a:.0f}%" for k, a in enumerate(per_class)]
         images = generate(self.sampler, self.grid_inputs, mode=self.sample_mode)
         return save_image_grid(images, self.out / "classes.png", self.grid_columns, row_labels=labels,
                                title="one row per class; % of that class's samples the classifier agrees with")
 
-
-def _write_json(path, data):
-    import json
-    Path(path).write_text(json.dumps(data, indent=2) + "\n")

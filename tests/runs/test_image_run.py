@@ -1,27 +1,13 @@
-"""ImageRun: the run directory it promises, exact resume, and side-effect-free sampling."""
+"""ImageRun: the run directory it promises, scores of the average and the last iterate, exact resume."""
 import json
 
 import numpy as np
-import pytest
 
-from minigan.data.batches import EpochSampler
-from minigan.gan import GANConfig, GANTrainer
 from minigan.gan.checkpoint import load_checkpoint
-from minigan.gan.image_run import ImageRun, generate, latent_inputs
+from minigan.gan.sampling import generate
 from minigan.metrics.score import QualityScorer
-from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
-from minigan.optim import Adam
-
-Z_DIM = 8
-
-
-def tiny_trainer(seed=0, n=64, **config):
-    rng = np.random.default_rng(seed)
-    G, D = dcgan_generator(Z_DIM, width=4, rng=rng), dcgan_discriminator(width=4, rng=rng)
-    x = np.random.default_rng(99).uniform(-1, 1, (n, 1, 28, 28)).astype(np.float32)
-    adam = dict(lr=2e-4, betas=(0.5, 0.999))
-    return GANTrainer(G, D, Adam(G, **adam), Adam(D, **adam), EpochSampler(x),
-                      GANConfig(batch_size=16, z_dim=Z_DIM, seed=seed, **config))
+from minigan.runs.image_run import ImageRun
+from tests.gan.helpers import image_trainer as tiny_trainer
 
 
 def quiet(*_):
@@ -111,27 +97,3 @@ def test_a_different_run_is_not_identical(tmp_path):
         ImageRun(tiny_trainer(1), tmp_path / "b", 2, num_samples=10, progress=False, log=quiet)
     a.train(1), b.train(1)
     assert not np.array_equal(a.samples(), b.samples())
-
-
-@pytest.mark.parametrize("mode", ["eval", "train"])
-def test_generate_leaves_mode_and_running_statistics_alone(mode):
-    trainer = tiny_trainer()
-    trainer.train_step()
-    G = trainer.G
-    before = {k: v.copy() for k, v in G.buffers.items()}
-    z = latent_inputs(32, Z_DIM, np.random.default_rng(0))
-    images = generate(G, z, batch_size=10, mode=mode)
-    assert images.shape == (32, 28, 28) and images.dtype == np.float32
-    assert G.training
-    for k, v in G.buffers.items():
-        np.testing.assert_array_equal(v, before[k], err_msg=k)
-
-
-def test_eval_mode_images_do_not_depend_on_the_batch():
-    G = tiny_trainer().G
-    trainer_step_G = G  # running statistics at their initial values are fine for this property
-    z = latent_inputs(20, Z_DIM, np.random.default_rng(0))
-    whole, pieces = generate(trainer_step_G, z, batch_size=20), generate(trainer_step_G, z, batch_size=7)
-    np.testing.assert_allclose(whole, pieces, atol=1e-6)
-    in_train = generate(G, z, batch_size=7, mode="train")
-    assert not np.allclose(in_train, generate(G, z, batch_size=20, mode="train"), atol=1e-6)
