@@ -19,9 +19,10 @@ No sigmoid is ever followed by a log.
   wasserstein      l_f - l_r                                     -l_f
 
 ``real_label`` below 1 gives one-sided label smoothing (Salimans et al. 2016) for the
-losses built on the cross-entropy.
+losses built on the cross-entropy. It is kept as a Python float: a NumPy float64 scalar
+would promote float32 logits and their gradients to float64 (NumPy 2 and CuPy alike).
 """
-from .backend import get_array_module
+from .backend import finite_flag, get_array_module
 from .nn.activations import sigmoid
 
 
@@ -57,15 +58,16 @@ def softmax_cross_entropy(logits, labels):
 
 
 def check_logits(*arrays):
-    """Logits must be non-empty floating-point arrays of finite values; raise ValueError saying which."""
+    """Logits must be non-empty floating-point arrays of finite values; raise ValueError saying which.
+    Finiteness is read back once for all of them (one wait for the GPU, not one per array)."""
     for logits in arrays:
         if not hasattr(logits, "dtype") or logits.dtype.kind != "f":
             raise ValueError(f"logits must be a floating-point array, got {getattr(logits, 'dtype', type(logits))}")
         if logits.size == 0:
             raise ValueError(f"logits are empty (shape {tuple(logits.shape)})")
-        if not bool(get_array_module(logits).isfinite(logits).all()):
-            raise ValueError("logits hold non-finite values (NaN or inf): the discriminator diverged or its input "
-                             "was not finite")
+    if not bool(finite_flag(arrays)):
+        raise ValueError("logits hold non-finite values (NaN or inf): the discriminator diverged or its input "
+                         "was not finite")
 
 
 class GANLoss:
@@ -118,7 +120,7 @@ class Minimax(GANLoss):
     name = "minimax"
 
     def __init__(self, real_label=1.0):
-        self.real_label = real_label
+        self.real_label = float(real_label)
 
     def real_term(self, real_logits):
         return binary_cross_entropy_with_logits(real_logits, self.real_label)
@@ -144,7 +146,7 @@ class LeastSquares(GANLoss):
     name = "least-squares"
 
     def __init__(self, real_label=1.0):
-        self.real_label = real_label
+        self.real_label = float(real_label)
 
     def real_term(self, real_logits):
         r = real_logits - self.real_label

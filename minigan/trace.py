@@ -74,7 +74,7 @@ class Tracer:
         self.events, self.records = [], []
         self.current_section = ""
         self._patches = []
-        self._last_output = None       # (event index, role, the array object) of the latest event
+        self._last_output = None       # (event index, role, the layer's array) of the latest event
 
     def patch(self, obj, name, value):
         """Set an instance attribute until the tracer exits (then the old state comes back)."""
@@ -111,12 +111,14 @@ class Tracer:
 
     def _record(self, path, layer, phase, tensors):
         index = len(self.events) + 1
+        (first, given), (second, returned) = tensors[:2]        # x, y  or  dy, dx
+        # identity of the layers' own arrays: a copy to the host (CuPy) is a new object each time
+        chained = self._last_output is not None and given is self._last_output[2]
         tensors = [(role, None if a is None else to_numpy(a)) for role, a in tensors]
         lines = {role: describe_array(a, self.values) for role, a in tensors}
-        (first, a), (second, b) = tensors[:2]        # x, y  or  dy, dx
-        if self._last_output is not None and tensors[0][1] is self._last_output[2]:
+        if chained:
             lines[first] = f"= {self._last_output[1]} of #{self._last_output[0]}"
-        self._last_output = (index, second, b)
+        self._last_output = (index, second, returned)
         kept = [(role, None if a is None or not self.keep_arrays else np.array(a)) for role, a in tensors]
         self.events.append(Event(index, self.current_section, path.split(".")[0], path, repr(layer), phase,
                                  kept, lines))

@@ -2,8 +2,10 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+from minigan.backend import device_of, to_device, to_numpy
 from minigan.gradcheck import check_function
 from minigan.losses import LOSSES, get_loss, softplus
+from tests.fake_device import fake_cuda
 from tests.strategies import normal, seeds
 
 SMOOTH = ["minimax", "non-saturating", "least-squares", "wasserstein"]
@@ -108,3 +110,33 @@ def test_softmax_cross_entropy_is_stable_for_huge_logits():
     from minigan.losses import softmax_cross_entropy
     value, d = softmax_cross_entropy(np.array([[1000.0, 0.0], [0.0, 1000.0]]), np.array([0, 0]))
     assert value == pytest.approx(500.0) and np.isfinite(d).all()
+
+
+@pytest.mark.parametrize("name", ["minimax", "non-saturating", "least-squares"])
+def test_a_numpy_scalar_real_label_keeps_float32(name, rng):
+    r = rng.standard_normal((4, 1)).astype(np.float32)
+    value, (dr, _) = get_loss(name, real_label=np.float64(1.0) - np.float64(0.1)).discriminator(r, r)
+    assert dr.dtype == value.dtype == np.float32                 # a NumPy float64 scalar promotes, a float does not
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_losses_stay_on_the_device(name, rng):
+    r, f = rng.standard_normal((4, 1)).astype(np.float32), rng.standard_normal((4, 1)).astype(np.float32)
+    loss = get_loss(name)
+    with fake_cuda() as cupy:
+        value, (dr, df) = loss.discriminator(to_device(r, "cuda"), to_device(f, "cuda"))
+        g_value, dg = loss.generator(to_device(f, "cuda"))
+        assert {device_of(a) for a in (value, dr, df, g_value, dg)} == {"cuda"}
+        assert cupy.host_reads == 2                              # check_logits: one read per public call
+        np.testing.assert_allclose(to_numpy(dr), loss.discriminator(r, f)[1][0], rtol=1e-6)
+
+
+def test_softmax_cross_entropy_takes_host_labels_for_device_logits(rng):
+    from minigan.losses import softmax_cross_entropy
+    logits, labels = rng.standard_normal((5, 3)), rng.integers(0, 3, 5)
+    with fake_cuda():
+        value, d = softmax_cross_entropy(to_device(logits, "cuda"), labels)
+        assert device_of(d) == "cuda"
+        expected = softmax_cross_entropy(logits, labels)
+        assert float(value) == pytest.approx(float(expected[0]))
+        np.testing.assert_allclose(to_numpy(d), expected[1])

@@ -3,6 +3,7 @@ import pytest
 
 from minigan.__main__ import main
 from minigan.trace import Tracer, build_trainer, leaf_layers, trace_step
+from tests.fake_device import fake_cuda
 
 D_STEP = [("G", "forward"), ("D", "forward"), ("D", "backward"), ("D", "forward"), ("D", "backward")]
 G_STEP = [("D", "forward"), ("D", "backward"), ("G", "backward")]
@@ -113,3 +114,16 @@ def test_without_arrays_only_the_summaries_are_kept(tmp_path):
     assert tracer.arrays() == {}
     assert [p.name for p in tracer.save(tmp_path)] == ["trace.txt"]
     assert "norm" in (tmp_path / "trace.txt").read_text() and not (tmp_path / "trace.npz").exists()
+
+
+def test_events_chain_on_a_device_too():
+    from minigan.nn import Dense, ReLU, Sequential
+    with fake_cuda() as cupy:
+        model = Sequential(Dense(3, 4, rng=0), ReLU(), Dense(4, 2, rng=1)).to("cuda")
+        with Tracer({"M": model}) as tracer:
+            model.forward(cupy.ones((5, 3), dtype=np.float32))
+            model.backward(cupy.ones((5, 2), dtype=np.float32))
+    lines = [e.lines for e in tracer.events]
+    assert [line.get("x") for line in lines[1:3]] == ["= y of #1", "= y of #2"]
+    assert [line.get("dy") for line in lines[4:6]] == ["= dx of #4", "= dx of #5"]
+    assert all(isinstance(a, np.ndarray) for e in tracer.events for _, a in e.tensors if a is not None)

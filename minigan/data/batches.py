@@ -3,10 +3,25 @@
     for x_real in iterate_minibatches(x, 64, rng):             # x: (N, ...)
     for x_real, y in iterate_minibatches((x, labels), 64, rng):
 
-The order comes from the ``rng`` passed in (a numpy Generator, or CuPy's twin), so an epoch
-is reproducible from the generator's state and nothing touches the global random state.
+The order comes from the ``rng`` passed in, so an epoch is reproducible from the generator's
+state and nothing touches the global random state.
+
+Shuffling stays on the host by design: ``rng`` must be a numpy Generator, and the order is a
+host array of N indices. A permutation of N integers is cheap on the CPU, CuPy's Generator has
+no ``permutation``, and the trainer's one numpy Generator (saved in every checkpoint) then
+decides the order on either device. The data may live on either side: a host index into a CuPy
+array is copied to the device by CuPy, so each batch comes back where its array lives; a host
+data set's batches are moved to the device by the caller (the trainer's ``real_batch``).
 """
 import numpy as np
+
+
+def check_host_generator(rng):
+    """Raise TypeError unless rng is a numpy Generator: shuffling runs on the host."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got "
+                        f"{type(rng).__module__}.{type(rng).__name__}: shuffling runs on the host, whatever "
+                        f"device the data is on")
 
 
 def iterate_minibatches(x, batch_size, rng, drop_last=True):
@@ -22,8 +37,7 @@ def iterate_minibatches(x, batch_size, rng, drop_last=True):
         raise ValueError(f"arrays differ in length: {[len(a) for a in arrays]}")
     if int(batch_size) != batch_size or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if not (isinstance(rng, np.random.Generator) or type(rng).__module__.startswith("cupy")):
-        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    check_host_generator(rng)
     return _batches(arrays, rng.permutation(n), batch_size, drop_last, isinstance(x, tuple))
 
 
@@ -42,8 +56,10 @@ class EpochSampler:
     shuffled epoch, reshuffling when fewer than n remain (drop_last, like a PyTorch DataLoader
     with shuffle=True, drop_last=True).
 
-    Each epoch's order is a permutation from a seed drawn from the trainer's rng, so the
-    state to checkpoint is three integers: the epoch's seed, the position, the epoch count.
+    Each epoch's order is a permutation from a seed drawn from the trainer's rng (a numpy
+    Generator: shuffling runs on the host, see above), so the state to checkpoint is three
+    integers: the epoch's seed, the position, the epoch count. Items come back on the device
+    of ``x``.
     ``labels``, if given, travel with the items: ``last_labels`` holds the latest batch's.
     """
 
@@ -62,6 +78,7 @@ class EpochSampler:
         if n > len(self.x):
             raise ValueError(f"batch of {n} asked from a data set of {len(self.x)}")
         if self.order is None or self.position + n > len(self.x):
+            check_host_generator(rng)
             self._shuffle(int(rng.integers(2**63)))
         index = self.order[self.position:self.position + n]
         self.position += n

@@ -16,6 +16,7 @@ the true pdf (used for plots of the 1-D ones).
 """
 import numpy as np
 
+from ..backend import to_numpy
 from ..nn.module import as_generator
 
 
@@ -45,8 +46,9 @@ class GaussianMixture:
         return (self.modes[k] + self.std * z).astype(np.float32)
 
     def density(self, x):
-        """p(x) = sum_k w_k (2 pi s^2)^(-d/2) exp(-|x - mu_k|^2 / (2 s^2)); x: (n, d) or (n,) if d = 1."""
-        x = np.asarray(x, dtype=np.float64).reshape(-1, self.dim)
+        """p(x) = sum_k w_k (2 pi s^2)^(-d/2) exp(-|x - mu_k|^2 / (2 s^2)); x: (n, d) or (n,) if d = 1,
+        on either device; the densities come back as a NumPy array."""
+        x = to_numpy(x).astype(np.float64).reshape(-1, self.dim)
         sq_dist = ((x[:, None, :] - self.modes[None, :, :]) ** 2).sum(-1)  # (n, K)
         norm = (2 * np.pi * self.std ** 2) ** (-self.dim / 2)
         return norm * np.exp(-sq_dist / (2 * self.std ** 2)) @ self.weights

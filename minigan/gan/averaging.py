@@ -16,9 +16,14 @@ Buffers (batch norm's running statistics) are copied, not averaged: they belong 
 current weights. Before the average draws in eval mode, ``recalibrate_batch_norm``
 recomputes them for the average's own weights (ImageRun does this for every grid, score
 and samples.npy).
+
+The average lives where G lives: G may be moved or cast after the average was built
+(``G.to("cuda")`` after the trainer), so every update first moves the average's arrays to
+G's device and dtype where they differ (CuPy refuses to mix host and device arrays).
 """
 import copy
 
+from ..backend import device_of, fits, to_device
 from ..nn.batchnorm import _BatchNorm
 from ..nn.module import input_batches
 
@@ -42,8 +47,20 @@ class WeightAverage:
         """This update's weight on the old average: the warm-up, then ``decay``."""
         return min(self.decay, (1 + self.updates) / (10 + self.updates))
 
+    def follow(self, model):
+        """Move the average's parameters, gradients and buffers to ``model``'s device and dtype,
+        array by array, where they differ; arrays already in place stay the same objects."""
+        stores = ((self.average.params, model.params), (self.average.grads, model.params),
+                  (self.average.buffers, model.buffers))
+        for own, source in stores:
+            for name, like in source.items():
+                a = own.get(name)
+                if a is not None and not fits(a, like, shape=False):
+                    own[name] = to_device(a, device_of(like)).astype(like.dtype, copy=False)
+
     def update(self, model):
         """theta_avg <- beta theta_avg + (1 - beta) theta, for every parameter; buffers copied."""
+        self.follow(model)
         beta = self.beta()
         for name, p in model.params.items():
             avg = self.average.params[name]

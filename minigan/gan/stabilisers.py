@@ -23,11 +23,18 @@ Each one changes a single thing in the training step; the trainer (trainer.py) c
 """
 import numpy as np
 
-from ..backend import device_of, get_array_module, to_device, to_numpy
+from ..backend import device_of, fits, get_array_module, to_device, to_numpy
 
 
 class ReplayBuffer:
-    """A fixed-size store of past fakes (kept on the CPU), filled first-in first-out."""
+    """A fixed-size store of past fakes, filled first-in first-out.
+
+    The store lives where the fakes live, in their dtype: if G is moved or cast between
+    calls (or the store was loaded from a checkpoint, on the host), the next ``push`` or
+    ``mix`` moves it to the fakes' device and dtype first, so fakes never travel through
+    the host. Which stored fakes come back is drawn on the host from ``rng`` (a numpy
+    Generator, the trainer's), so a run replays the same draws on either device.
+    """
 
     def __init__(self, size):
         self.size = size
@@ -35,14 +42,21 @@ class ReplayBuffer:
         self.count = 0             # how many slots are filled
         self.position = 0          # next slot to overwrite
 
-    def push(self, fakes):
-        fakes = to_numpy(fakes)
+    def _follow(self, fakes):
+        """The store on the fakes' device and in their dtype, allocated on the first batch."""
+        xp = get_array_module(fakes)
         if self.items is None:
-            self.items = np.zeros((self.size,) + fakes.shape[1:], dtype=fakes.dtype)
+            self.items = xp.zeros((self.size,) + fakes.shape[1:], dtype=fakes.dtype)
+        elif not fits(self.items, fakes, shape=False):
+            self.items = to_device(self.items, device_of(fakes)).astype(fakes.dtype, copy=False)
+        return xp
+
+    def push(self, fakes):
+        xp = self._follow(fakes)
         fakes = fakes[-self.size:]
-        slots = (self.position + np.arange(len(fakes))) % self.size
+        slots = (self.position + xp.arange(len(fakes))) % self.size
         self.items[slots] = fakes
-        self.position = int((self.position + len(fakes)) % self.size)
+        self.position = (self.position + len(fakes)) % self.size
         self.count = min(self.count + len(fakes), self.size)
 
     def mix(self, fakes, fraction, rng):
@@ -51,14 +65,15 @@ class ReplayBuffer:
         n = int(round(fraction * len(fakes)))
         out = fakes
         if self.count and n:
-            picks = self.items[rng.integers(0, self.count, n)]
-            out = get_array_module(fakes).concatenate(
-                [fakes[: len(fakes) - n], to_device(picks.astype(fakes.dtype), device_of(fakes))])
+            xp = self._follow(fakes)
+            picks = self.items[xp.asarray(rng.integers(0, self.count, n))]
+            out = xp.concatenate([fakes[: len(fakes) - n], picks])
         self.push(fakes)
         return out
 
     def state_dict(self):
-        items = self.items if self.items is not None else np.zeros((0,))
+        """Host arrays and integers, wherever the store lives."""
+        items = to_numpy(self.items) if self.items is not None else np.zeros((0,))
         return {"items": items, "count": self.count, "position": self.position}
 
     def load_state_dict(self, state):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..backend import to_numpy
+from ..backend import get_array_module, to_numpy
 
 NUM_SAMPLES = 2500
 THRESHOLD = 3.0
@@ -51,15 +51,17 @@ class ModeReport:
 
 
 def nearest_mode(samples, modes):
-    """Index of the nearest centre and the distance to it: samples (N, d), modes (K, d) -> (N,), (N,)."""
+    """Index of the nearest centre and the distance to it: samples (N, d), modes (K, d) -> (N,), (N,),
+    on the arrays' device."""
+    xp = get_array_module(samples, modes)
     sq_dist = ((samples[:, None, :] - modes[None, :, :]) ** 2).sum(-1)  # (N, K)
     index = sq_dist.argmin(axis=1)
-    return index, np.sqrt(sq_dist[np.arange(len(samples)), index])
+    return index, xp.sqrt(sq_dist[xp.arange(len(samples)), index])
 
 
 def reverse_kl_to_uniform(counts):
     """KL(p || uniform) of the histogram ``counts`` (K,), zero counts adding 0; NaN if all are 0."""
-    counts = np.asarray(counts, dtype=np.float64)
+    counts = to_numpy(counts).astype(np.float64)
     total = counts.sum()
     if total == 0:
         return float("nan")
@@ -73,8 +75,8 @@ def mode_metrics(samples, modes, std, threshold=THRESHOLD, min_count=1):
     A point is high quality when its nearest centre is closer than ``threshold * std``;
     a mode is captured when at least ``min_count`` high-quality points are nearest to it.
     """
-    samples = np.asarray(to_numpy(samples), dtype=np.float64)
-    modes = np.asarray(modes, dtype=np.float64)
+    samples = to_numpy(samples).astype(np.float64)             # scored on the host, in float64
+    modes = to_numpy(modes).astype(np.float64)
     if samples.ndim != 2 or modes.ndim != 2 or samples.shape[1] != modes.shape[1]:
         raise ValueError(f"need samples (N, d) and modes (K, d), got {samples.shape} and {modes.shape}")
     if len(samples) == 0:

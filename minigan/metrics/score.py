@@ -11,7 +11,7 @@ against the test images (what a perfect generator would score with as many sampl
 """
 import numpy as np
 
-from ..backend import to_device
+from ..backend import get_array_module, to_device, to_numpy
 from ..data.fashion_mnist import CLASSES, load_fashion_mnist
 from ..models.classifier import features, predict_proba
 from ..pretrained import load_pretrained
@@ -19,14 +19,17 @@ from .quality import class_histogram, classifier_score, frechet_distance, gaussi
 
 
 def as_images(x):
-    """(N, 28, 28) or (N, 1, 28, 28) -> float32 (N, 1, 28, 28), checking the range [-1, 1]."""
-    x = np.asarray(x, dtype=np.float32)
+    """(N, 28, 28) or (N, 1, 28, 28) -> float32 (N, 1, 28, 28), checking the range [-1, 1].
+    The images stay on their device; the range is read back once."""
+    x = (x if hasattr(x, "astype") else np.asarray(x)).astype(np.float32, copy=False)
     if x.ndim == 3:
         x = x[:, None]
     if x.ndim != 4 or x.shape[1:] != (1, 28, 28):
         raise ValueError(f"expected images of shape (N, 28, 28) or (N, 1, 28, 28), got {x.shape}")
-    if x.size and (x.min() < -1.001 or x.max() > 1.001):
-        raise ValueError(f"expected pixels in [-1, 1], got values in [{x.min():.3g}, {x.max():.3g}]")
+    if x.size:
+        low, high = to_numpy(get_array_module(x).stack([x.min(), x.max()])).tolist()
+        if low < -1.001 or high > 1.001:
+            raise ValueError(f"expected pixels in [-1, 1], got values in [{low:.3g}, {high:.3g}]")
     return x
 
 

@@ -71,10 +71,12 @@ def in_eval_mode(model, x):
 
 
 def generate(G, z):
-    """G(z) in eval mode as a NumPy array; z (N, z_dim) a NumPy array, moved to G's device and dtype.
+    """G(z) in eval mode as a NumPy array; z (N, z_dim) an array on either device, cast to G's
+    dtype and moved to G's device.
 
     Draw z from a Generator of its own (not the trainer's), so that samples for plots and
     metrics do not change the training run.
     """
     first = next(iter(G.params.values()))
-    return to_numpy(in_eval_mode(G, to_device(np.asarray(z, dtype=first.dtype), device_of(first))))
+    z = z if hasattr(z, "astype") else np.asarray(z)
+    return to_numpy(in_eval_mode(G, to_device(z.astype(first.dtype, copy=False), device_of(first))))

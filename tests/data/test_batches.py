@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
+from minigan.backend import device_of, to_device, to_numpy
 from minigan.data.batches import iterate_minibatches
+from tests.fake_device import fake_cuda
 
 
 def test_one_epoch_visits_each_item_once_in_shuffled_full_batches():
@@ -43,3 +45,20 @@ def test_bad_arguments_are_rejected():
         iterate_minibatches(np.arange(4), 0, rng)
     with pytest.raises(ValueError, match="differ in length"):
         iterate_minibatches((np.arange(4), np.arange(5)), 2, rng)
+
+
+def test_a_device_generator_is_refused_with_the_reason():
+    with fake_cuda() as cupy:
+        with pytest.raises(TypeError, match="on the host"):
+            iterate_minibatches(np.arange(4), 2, cupy.random.default_rng(0))
+
+
+def test_a_device_data_set_is_shuffled_on_the_host_and_batched_on_the_device():
+    x = np.arange(40.0).reshape(20, 2)
+    with fake_cuda() as cupy:
+        batches = list(iterate_minibatches(to_device(x, "cuda"), 4, np.random.default_rng(3)))
+        assert all(device_of(b) == "cuda" for b in batches)
+        expected = list(iterate_minibatches(x, 4, np.random.default_rng(3)))
+        for got, want in zip(batches, expected, strict=True):
+            np.testing.assert_array_equal(to_numpy(got), want)
+        assert cupy.host_reads == len(batches)                   # the to_numpy calls above, nothing else

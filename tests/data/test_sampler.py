@@ -1,6 +1,9 @@
 import numpy as np
+import pytest
 
+from minigan.backend import device_of, to_device, to_numpy
 from minigan.data.batches import EpochSampler
+from tests.fake_device import fake_cuda
 
 
 def test_epoch_covers_every_item_once_then_reshuffles():
@@ -30,3 +33,19 @@ def test_labels_travel_with_items():
     sampler = EpochSampler(x, labels)
     batch = sampler.sample(4, np.random.default_rng(0))
     np.testing.assert_array_equal(batch, sampler.last_labels * 10)
+
+
+def test_a_device_generator_is_refused_with_the_reason():
+    with fake_cuda() as cupy:
+        with pytest.raises(TypeError, match="on the host"):
+            EpochSampler(np.arange(10)).sample(3, cupy.random.default_rng(0))
+
+
+def test_device_items_and_labels_come_back_on_the_device():
+    x, labels = np.arange(10.0) * 10, np.arange(10)
+    with fake_cuda():
+        sampler = EpochSampler(to_device(x, "cuda"), to_device(labels, "cuda"))
+        batch = sampler.sample(4, np.random.default_rng(0))
+        assert device_of(batch) == device_of(sampler.last_labels) == "cuda"
+        np.testing.assert_array_equal(to_numpy(batch), to_numpy(sampler.last_labels) * 10)
+        np.testing.assert_array_equal(to_numpy(batch), EpochSampler(x).sample(4, np.random.default_rng(0)))

@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from minigan.backend import to_device
 from minigan.data.toy import TOYS, Bimodal, Gaussian, Grid, Ring, Spiral, get_toy
+from tests.fake_device import fake_cuda
 
 DIMS = {"gaussian": 1, "bimodal": 1, "ring": 2, "grid": 2, "spiral": 2}
 
@@ -112,3 +114,11 @@ def test_spiral_radius_distribution():
     # r = radius sqrt(u): P(r < radius / 2) = P(u < 1/4) = 1/4 (even along the arc, not crowded at the centre)
     x = Spiral(radius=2.0, noise=0.0).sample(8000, 0)
     assert abs((np.linalg.norm(x, axis=1) < 1.0).mean() - 0.25) < 0.02
+
+
+def test_density_of_device_points_comes_back_on_the_host():
+    toy = Bimodal((-5, 5), 0.7)
+    with fake_cuda():
+        p = toy.density(to_device(np.array([5.0, -5.0]), "cuda"))
+    assert isinstance(p, np.ndarray)
+    np.testing.assert_allclose(p, 0.5 / (np.sqrt(2 * np.pi) * 0.7))

@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 
 from minigan import nn
+from minigan.backend import device_of, to_numpy
 from minigan.gan.averaging import WeightAverage, recalibrate_batch_norm
+from tests.fake_device import fake_cuda
 from tests.gan.helpers import snapshot, toy_trainer
 
 
@@ -90,3 +92,82 @@ def test_recalibration_leaves_a_model_without_batch_norm_alone():
     assert recalibrate_batch_norm(model, [np.ones((4, 3), np.float32)]) == 0
     for k in before:
         np.testing.assert_array_equal(model.params[k], before[k])
+
+
+def _average_arrays(average):
+    """Every array the average owns: its twin's parameters, gradients and buffers."""
+    twin = average.average
+    return {f"{kind}/{k}": v for kind, store in (("params", twin.params), ("grads", twin.grads),
+                                                  ("buffers", twin.buffers)) for k, v in store.items()}
+
+
+def _moved_model():
+    model = nn.Sequential(nn.Dense(3, 4, rng=1), nn.BatchNorm1d(4), nn.ReLU(), nn.Dense(4, 2, rng=2))
+    model.forward(np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32))
+    return model
+
+
+@pytest.mark.parametrize("order", ["build, then move", "move, then build", "move there and back"])
+def test_average_follows_the_model_to_its_device_in_any_order(order):
+    with fake_cuda():
+        model = _moved_model()
+        if order == "move, then build":
+            model.to("cuda")
+        average = WeightAverage(model, decay=0.9)
+        if order == "build, then move":
+            model.to("cuda")
+        old = {k: to_numpy(v).astype(np.float64) for k, v in model.params.items()}
+        for p in model.params.values():
+            p += 1                                               # G's step moved the weights
+        if order == "move there and back":
+            model.to("cuda")
+            average.update(model)
+            old = {k: to_numpy(v).astype(np.float64) for k, v in average.average.params.items()}
+            model.to("cpu")
+        beta = average.beta()
+        average.update(model)
+        device = "cpu" if order == "move there and back" else "cuda"
+        for name, a in _average_arrays(average).items():
+            assert device_of(a) == device and a.dtype == np.float32, name
+        for name, p in model.params.items():
+            expected = beta * old[name] + (1 - beta) * to_numpy(p)
+            np.testing.assert_allclose(to_numpy(average.average.params[name]), expected, rtol=1e-6, err_msg=name)
+        np.testing.assert_array_equal(to_numpy(average.average.buffers["1.running_mean"]),
+                                      to_numpy(model.buffers["1.running_mean"]))
+
+
+def test_average_follows_the_model_to_its_dtype():
+    model = _moved_model()
+    average = WeightAverage(model, decay=0.9)
+    model.astype("float64")
+    for p in model.params.values():
+        p += 1.0 / 3                                             # not representable in float32
+    old = {k: v.astype(np.float64) for k, v in average.average.params.items()}
+    beta = average.beta()
+    average.update(model)
+    for name, a in _average_arrays(average).items():
+        assert a.dtype == np.float64, name
+    for name, p in model.params.items():
+        np.testing.assert_allclose(average.average.params[name], beta * old[name] + (1 - beta) * p, rtol=1e-14)
+
+
+def test_averaging_reads_nothing_back_from_the_device():
+    with fake_cuda() as cupy:
+        model = _moved_model().to("cuda")
+        average = WeightAverage(model, decay=0.999)
+        for _ in range(3):
+            average.update(model)
+        assert cupy.host_reads == 0
+
+
+def test_a_trainer_built_on_the_host_then_moved_keeps_its_average_and_replay_with_the_networks():
+    trainer = toy_trainer(seed=2, g_average=0.99, replay_size=64, replay_fraction=0.5)
+    with fake_cuda():
+        trainer.G.to("cuda")
+        trainer.D.to("cuda")
+        for _ in range(3):
+            trainer.train_step()
+        owned = {**_average_arrays(trainer.G_average), "replay/items": trainer.replay.items}
+        assert {name: device_of(a) for name, a in owned.items()} == {name: "cuda" for name in owned}
+        arrays, _ = trainer.state()                               # a checkpoint takes host copies
+        assert device_of(arrays["replay/items"]) == "cpu"

@@ -1,10 +1,12 @@
 import numpy as np
 import pytest
 
+from minigan.backend import device_of, to_device, to_numpy
 from minigan.gan.stabilisers import (ReplayBuffer, add_instance_noise, clip_weights, feature_matching_loss,
                                      instance_noise_std)
 from minigan.gradcheck import check_function
 from minigan.nn import Dense
+from tests.fake_device import fake_cuda
 from tests.gan.helpers import toy_trainer
 
 
@@ -81,3 +83,48 @@ def test_clip_weights_in_place():
     w = layer.params["weight"]
     clip_weights(layer, 0.05)
     assert layer.params["weight"] is w and np.abs(w).max() == pytest.approx(0.05)
+
+
+def _fakes(value, n=8, dtype=np.float32):
+    return np.full((n, 2), value, dtype)
+
+
+def test_replay_buffer_keeps_device_fakes_on_the_device_without_reading_them_back(rng):
+    with fake_cuda() as cupy:
+        buffer = ReplayBuffer(16)
+        buffer.mix(to_device(_fakes(7.0), "cuda"), 0.5, rng)
+        mixed = buffer.mix(to_device(_fakes(0.0), "cuda"), 0.5, rng)
+        assert device_of(mixed) == "cuda" and device_of(buffer.items) == "cuda"
+        assert cupy.host_reads == 0                               # no round trip through the host
+        np.testing.assert_array_equal(to_numpy(mixed), np.r_[_fakes(0.0, 4), _fakes(7.0, 4)])
+
+
+@pytest.mark.parametrize("first, then", [("cpu", "cuda"), ("cuda", "cpu")])
+def test_replay_buffer_follows_the_fakes_to_their_device(rng, first, then):
+    with fake_cuda():
+        buffer = ReplayBuffer(16)
+        buffer.push(to_device(_fakes(7.0), first))
+        mixed = buffer.mix(to_device(_fakes(0.0), then), 0.5, rng)
+        assert device_of(mixed) == then and device_of(buffer.items) == then
+        np.testing.assert_array_equal(to_numpy(mixed)[4:], 7.0)
+
+
+def test_replay_buffer_follows_the_fakes_to_their_dtype(rng):
+    buffer = ReplayBuffer(16)
+    buffer.push(_fakes(7.0))
+    mixed = buffer.mix(_fakes(1.0 / 3, dtype=np.float64), 0.5, rng)
+    assert mixed.dtype == buffer.items.dtype == np.float64
+    np.testing.assert_array_equal(buffer.items[8:16], 1.0 / 3)   # stored at full precision
+
+
+def test_replay_buffer_checkpoints_host_arrays_and_resumes_on_the_device(rng):
+    with fake_cuda():
+        buffer = ReplayBuffer(16)
+        buffer.push(to_device(_fakes(7.0), "cuda"))
+        state = buffer.state_dict()
+        assert isinstance(state["items"], np.ndarray)            # np.savez can write it
+        resumed = ReplayBuffer(16)
+        resumed.load_state_dict({k: np.asarray(v) for k, v in state.items()})
+        mixed = resumed.mix(to_device(_fakes(0.0), "cuda"), 1.0, rng)
+        assert device_of(mixed) == "cuda" and device_of(resumed.items) == "cuda"
+        np.testing.assert_array_equal(to_numpy(mixed), 7.0)

@@ -5,8 +5,10 @@ import math
 import numpy as np
 import pytest
 
+from minigan.backend import device_of, to_device, to_numpy
 from minigan.data.toy import Grid, Ring
-from minigan.metrics.modes import NUM_SAMPLES, evaluate_modes, mode_metrics, reverse_kl_to_uniform
+from minigan.metrics.modes import NUM_SAMPLES, evaluate_modes, mode_metrics, nearest_mode, reverse_kl_to_uniform
+from tests.fake_device import fake_cuda
 
 # |x - mu| / sigma of a true 2-D sample is chi with 2 dof: P(< 3) = 1 - exp(-9/2).
 TRUE_HQ = 1 - math.exp(-4.5)
@@ -110,3 +112,17 @@ def test_to_dict_is_json():
 def test_shape_mismatch_raises():
     with pytest.raises(ValueError):
         mode_metrics(np.zeros((5, 3)), Ring().modes, 0.02)
+
+
+def test_device_samples_modes_and_counts_are_scored_on_the_host():
+    ring = Ring()
+    samples = np.concatenate([np.repeat(ring.modes[:1], 3, 0), ring.modes[5:6]])
+    expected = mode_metrics(samples, ring.modes, ring.std).to_dict()
+    with fake_cuda():
+        report = mode_metrics(to_device(samples, "cuda"), to_device(ring.modes, "cuda"), ring.std)
+        assert report.to_dict() == expected
+        assert reverse_kl_to_uniform(to_device(np.array([3, 1, 0, 0]), "cuda")) == pytest.approx(0.75 * math.log(3))
+        index, dist = nearest_mode(to_device(samples, "cuda"), to_device(ring.modes, "cuda"))
+        assert device_of(index) == device_of(dist) == "cuda"
+        np.testing.assert_array_equal(to_numpy(index), [0, 0, 0, 5])
+        np.testing.assert_allclose(to_numpy(dist), 0.0, atol=1e-12)

@@ -2,10 +2,12 @@
 import numpy as np
 import pytest
 
+from minigan.backend import device_of, to_device, to_numpy
 from minigan.data.fashion_mnist import load_fashion_mnist
 from minigan.metrics.score import QualityScorer, as_images
 from minigan.models.classifier import accuracy
 from minigan.pretrained import path_of
+from tests.fake_device import fake_cuda
 
 pytestmark = pytest.mark.skipif(not path_of("fashion-classifier").exists(), reason="no shipped classifier")
 
@@ -38,3 +40,14 @@ def test_images_outside_the_tanh_range_are_rejected():
         as_images(np.full((2, 28, 28), 255.0))
     with pytest.raises(ValueError, match="shape"):
         as_images(np.zeros((2, 32, 32)))
+
+
+def test_device_images_are_checked_and_kept_on_their_device():
+    images = np.linspace(-1, 1, 2 * 28 * 28).reshape(2, 28, 28)
+    with fake_cuda() as cupy:
+        x = as_images(to_device(images, "cuda"))
+        assert device_of(x) == "cuda" and x.shape == (2, 1, 28, 28) and x.dtype == np.float32
+        assert cupy.host_reads == 1                              # the range, read once
+        np.testing.assert_array_equal(to_numpy(x)[:, 0], images.astype(np.float32))
+        with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+            as_images(to_device(images * 2, "cuda"))

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from minigan import nn
+from minigan.backend import to_device
 from minigan.models import feature_layer, generate, in_eval_mode, toy_discriminator, toy_generator
+from tests.fake_device import fake_cuda
 
 
 def kinds(model):
@@ -100,3 +102,15 @@ def test_in_eval_mode_restores_training_even_after_an_error():
     with pytest.raises(ValueError):
         in_eval_mode(G, np.zeros((3, 5), np.float32))
     assert G.training
+
+
+@pytest.mark.parametrize("where", ["cpu", "cuda"])
+def test_generate_takes_codes_from_either_side_for_a_generator_on_the_device(where):
+    G = toy_generator(2, 2, hidden=8, depth=1, rng=0)
+    z = np.random.default_rng(3).standard_normal((16, 2))
+    expected = generate(G, z)
+    with fake_cuda():
+        G.to("cuda")
+        out = generate(G, to_device(z, where))
+    assert isinstance(out, np.ndarray) and out.dtype == np.float32
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
