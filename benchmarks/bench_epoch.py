@@ -12,7 +12,7 @@ four IDX files, the epoch, and the few samples each writes at the end). Both rea
 with minigan's loader, so loading costs the same. The ratio minigan / PyTorch is printed last,
 for the epoch and for the process. Thread counts are set for both through the environment
 (OPENBLAS/OMP/MKL/MINIGAN_THREADS), and OpenBLAS's idle threads sleep at once
-(OPENBLAS_THREAD_TIMEOUT=4, see minigan/__init__.py) unless --blas-timeout says otherwise.
+(OPENBLAS_THREAD_TIMEOUT=4, see minigan/blas.py) unless --blas-timeout says otherwise.
 """
 import argparse
 import json
@@ -35,7 +35,7 @@ def parse_args(argv=None):
     p.add_argument("--repeats", type=int, default=1, help="epochs per framework, in ABBA order (default 1)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--blas-timeout", type=int, default=None, metavar="N",
-                   help="OPENBLAS_THREAD_TIMEOUT for both (default: minigan's, see minigan/__init__.py)")
+                   help="OPENBLAS_THREAD_TIMEOUT for both (default: minigan's, see minigan/blas.py)")
     p.add_argument("--limit-batches", type=int, default=None, help="steps per epoch, for a quick try (default: all)")
     return p.parse_args(argv)
 
@@ -52,7 +52,7 @@ def command(framework, out, args):
 def run_epoch(framework, args):
     """(epoch seconds, process seconds) of one fresh process training one epoch."""
     env = dict(os.environ, **{v: str(args.threads) for v in THREAD_VARIABLES})
-    if args.blas_timeout is not None:                     # else minigan's default, set on import
+    if args.blas_timeout is not None:                     # else the demo's (minigan.blas)
         env["OPENBLAS_THREAD_TIMEOUT"] = str(args.blas_timeout)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / framework

@@ -3,7 +3,7 @@
 bench_step.py times whole iterations; this script says which layers the difference is in.
 Every layer of the DCGAN (minigan.models.dcgan, batch 128, float32) gets the input and the
 output gradient it sees in a real training step (captured from one minigan iteration, in the
-memory layout minigan's fast paths hand it), then runs forward and backward: weight
+memory layout minigan.accel's fast twins hand it), then runs forward and backward: weight
 gradients and the input gradient (except for G's first layer, whose input is the noise).
 PyTorch's twin layer (benchmarks/torch_models.py) runs the same on the same numbers, as
 ``layer(x)`` and ``y.backward(dy)``. The two frameworks alternate in blocks (half the repeats
@@ -22,10 +22,15 @@ separates the speed of the BLAS kernels from the cost of minigan's copies.
     python benchmarks/bench_layers.py --threads 1 --repeats 20
 """
 import argparse
+import os
 import statistics
+import sys
 import time
 
 from blas_threads import use_threads  # benchmarks/: imports nothing heavy
+
+# This checkout's minigan, whether or not minigan is installed.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 
 def parse_args(argv=None):
@@ -43,11 +48,12 @@ def parse_args(argv=None):
 ARGS = parse_args() if __name__ == "__main__" else None
 if ARGS is not None:
     use_threads(ARGS.threads)
-    import minigan  # noqa: F401,E402  (its OpenBLAS setting, before NumPy loads)
+    import minigan.blas  # noqa: E402
+    minigan.blas.configure()                       # before NumPy loads
 
 import numpy as np  # noqa: E402
 
-from minigan import losses  # noqa: E402
+from minigan import accel, losses  # noqa: E402
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator  # noqa: E402
 from minigan.nn import Conv2d, ConvTranspose2d  # noqa: E402
 from torch_models import torch_dcgan  # noqa: E402  (benchmarks/, beside blas_threads)
@@ -56,7 +62,7 @@ from torch_models import torch_dcgan  # noqa: E402  (benchmarks/, beside blas_th
 def captured_step(batch):
     """One minigan DCGAN iteration's D step on the fake batch and G step, recording each layer's
     last forward input and backward output gradient: {("G"|"D", index): (layer, x, dy)}."""
-    G, D = dcgan_generator(rng=0), dcgan_discriminator(rng=1)
+    G, D = accel.apply(dcgan_generator(rng=0), dcgan_discriminator(rng=1))
     seen = {}
     for tag, net in (("G", G), ("D", D)):
         for i, layer in enumerate(net.layers):
@@ -109,7 +115,7 @@ def torch_call(torch, module, x, dy, first):
 
 def products_call(layer, x, dy):
     """The three NumPy products of a convolution's forward and backward, on fresh operands of
-    the shapes and layouts the layer's fast path multiplies (conv.py, conv_transpose.py)."""
+    the shapes and layouts the layer's fast twin multiplies (minigan/accel/conv.py)."""
     rng = np.random.default_rng(1)
     N, C, H, W = x.shape
     O, (kh, kw) = layer.out_channels, layer.kernel_size

@@ -17,6 +17,9 @@ minigan / PyTorch are printed last. Also printed: the matrix-multiply FLOPs of o
 achieved, the machine's float32 matmul throughput (a large NumPy sgemm measured at start),
 and the peak memory of a fresh process running only that framework's iterations.
 
+minigan runs with minigan.accel's fast twins of its layers and Adam (as the demos do);
+``--readable`` adds a column for the textbook layers of minigan.nn, timed in the same loop.
+
     python benchmarks/bench_step.py --model all --threads 2
 """
 import argparse
@@ -26,6 +29,9 @@ import sys
 import time
 
 from blas_threads import use_threads  # benchmarks/: imports nothing heavy
+
+# This checkout's minigan, whether or not minigan is installed.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 
 def parse_args(argv=None):
@@ -49,34 +55,28 @@ def parse_args(argv=None):
     p.add_argument("--blas-timeout", type=int, default=None, metavar="N",
                    help="OPENBLAS_THREAD_TIMEOUT: OpenBLAS's idle threads spin 2^N cycles after a product "
                         "before they sleep (4-30; OpenBLAS's default 28, ~0.1 s; default: minigan's, "
-                        "see minigan/__init__.py)")
+                        "see minigan/blas.py)")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     p.add_argument("--only", choices=["minigan", "torch"], default=None,
                    help="time one framework alone in the process (no ratio)")
-    p.add_argument("--cuda-graph", action="store_true",
-                   help="with --device cuda, also time each framework's iteration captured as a CUDA graph "
-                        "and replayed: minigan's GANTrainer with GANConfig(cuda_graph=True), and PyTorch's "
-                        "step under torch.cuda.graph with Adam(capturable=True)")
+    p.add_argument("--readable", action="store_true",
+                   help="also time minigan's readable layers (minigan.nn without minigan.accel), in the same loop")
     p.add_argument("--memory-probe", nargs=2, metavar=("FRAMEWORK", "MODEL"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
 ARGS = parse_args()
-if ARGS.cuda_graph and ARGS.device != "cuda":
-    sys.exit("bench_step.py: --cuda-graph needs --device cuda")
-if ARGS.cuda_graph and ARGS.only:
-    sys.exit("bench_step.py: --cuda-graph times both frameworks; drop --only")
 # BLAS reads its thread count (and OpenBLAS its spin time) when NumPy is imported, so set them first.
 use_threads(ARGS.threads)
 if ARGS.blas_timeout is not None:
     os.environ["OPENBLAS_THREAD_TIMEOUT"] = str(ARGS.blas_timeout)
 else:
-    import minigan  # noqa: F401,E402  (sets minigan's default before NumPy loads)
+    import minigan.blas  # noqa: E402
+    minigan.blas.configure()
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from minigan import losses, optim  # noqa: E402
+from minigan import accel, losses, nn, optim  # noqa: E402
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator  # noqa: E402
 from minigan.models.mlp import mlp_discriminator, mlp_generator  # noqa: E402
 from torch_models import torch_dcgan, torch_mlp  # noqa: E402  (benchmarks/)
@@ -92,22 +92,21 @@ def layer_flops(model, batch, x_shape):
     and an input gradient each cost 2 * (multiply-adds) of the same size."""
     out, shape = [], (batch,) + tuple(x_shape)
     for layer in model.layers:
-        kind = type(layer).__name__
-        if kind == "Dense":
+        if isinstance(layer, nn.Dense):
             out.append(2 * batch * layer.in_features * layer.out_features)
             shape = (batch, layer.out_features)
-        elif kind == "Conv2d":
+        elif isinstance(layer, nn.Conv2d):
             (kh, kw), (sh, sw), (ph, pw) = layer.kernel_size, layer.stride, layer.padding
             Ho, Wo = (shape[2] + 2 * ph - kh) // sh + 1, (shape[3] + 2 * pw - kw) // sw + 1
             out.append(2 * batch * Ho * Wo * layer.out_channels * layer.in_channels * kh * kw)
             shape = (batch, layer.out_channels, Ho, Wo)
-        elif kind == "ConvTranspose2d":
+        elif isinstance(layer, nn.ConvTranspose2d):
             (kh, kw), (sh, sw), (ph, pw) = layer.kernel_size, layer.stride, layer.padding
             out.append(2 * batch * shape[2] * shape[3] * layer.in_channels * layer.out_channels * kh * kw)
             shape = (batch, layer.out_channels, (shape[2] - 1) * sh - 2 * ph + kh, (shape[3] - 1) * sw - 2 * pw + kw)
-        elif kind == "Reshape":
+        elif isinstance(layer, nn.Reshape):
             shape = (batch,) + layer.shape
-        elif kind == "Flatten":
+        elif isinstance(layer, nn.Flatten):
             shape = (batch, int(np.prod(shape[1:])))
     return out
 
@@ -141,11 +140,15 @@ def _timed(fn):
 
 # --- minigan ----------------------------------------------------------------------------------
 
-def build_minigan(model, device):
+def build_minigan(model, device, fast=True):
+    """G, D and their Adams; ``fast``: switched to minigan.accel's twins."""
     G, D = {"dcgan": (dcgan_generator, dcgan_discriminator), "mlp": (mlp_generator, mlp_discriminator)}[model]
     G, D = G(rng=0).to(device), D(rng=1).to(device)
     G.needs_input_grad = False
-    return G, D, optim.Adam(G, **ADAM), optim.Adam(D, **ADAM)
+    built = G, D, optim.Adam(G, **ADAM), optim.Adam(D, **ADAM)
+    if fast:
+        accel.apply(*built)
+    return built
 
 
 def minigan_step(G, D, opt_G, opt_D, loss, real, z):
@@ -166,28 +169,6 @@ def minigan_step(G, D, opt_G, opt_D, loss, real, z):
     G.backward(D.backward(dlogits))
     D.requires_grad_(True)
     opt_G.step()
-
-
-class FixedBatch:
-    """The benchmark's data: the same real batch every time (loading is not timed)."""
-
-    def __init__(self, real):
-        self.real = real
-
-    def sample(self, n, rng):
-        return self.real
-
-
-def build_minigan_graphed(model, real, z):
-    """GANTrainer.train_step with GANConfig(cuda_graph=True) on fixed inputs: each step copies
-    them into the graph's arrays, replays, and reads the record back (as training does)."""
-    from minigan.gan import GANConfig, GANTrainer
-    G, D, opt_G, opt_D = build_minigan(model, "cuda")
-    config = GANConfig(batch_size=len(real), z_dim=Z_DIM, cuda_graph=True)
-    trainer = GANTrainer(G, D, opt_G, opt_D, FixedBatch(real), config)
-    trainer.noise = lambda n: z                  # fixed, as in the eager columns
-    trainer.real_batch = lambda n: real
-    return trainer.train_step
 
 
 # --- PyTorch ----------------------------------------------------------------------------------
@@ -222,28 +203,6 @@ def torch_step(G, D, opt_G, opt_D, real, z, freeze_d=False):
     opt_G.step()
 
 
-def build_torch_graphed(model, device, threads, real, z, freeze_d):
-    """PyTorch's own CUDA-graph capture of torch_step, as its CUDA-graphs notes do it: warm-up
-    on a side stream, then one capture; Adam(capturable=True) keeps its step count on the GPU."""
-    import torch
-    G, D, _, _ = build_torch(model, device, threads)
-    opt_G = torch.optim.Adam(G.parameters(), capturable=True, **ADAM)
-    opt_D = torch.optim.Adam(D.parameters(), capturable=True, **ADAM)
-
-    def step():
-        torch_step(G, D, opt_G, opt_D, real, z, freeze_d)
-    side = torch.cuda.Stream()
-    side.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(side):
-        for _ in range(3):
-            step()
-    torch.cuda.current_stream().wait_stream(side)
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph):
-        step()
-    return graph.replay
-
-
 # --- running ----------------------------------------------------------------------------------
 
 def make_steps(model, device, batch, threads, freeze_d):
@@ -260,9 +219,12 @@ def make_steps(model, device, batch, threads, freeze_d):
         m_real, m_z = (to_device(a, device) for a in (real, z))
         steps["minigan"] = lambda: minigan_step(G, D, opt_G, opt_D, loss, m_real, m_z)
         steps["minigan"].models = (G, D)
+        if ARGS.readable and not ARGS.memory_probe:
+            readable = build_minigan(model, device, fast=False)
+            steps["minigan readable"] = lambda: minigan_step(*readable, loss, m_real, m_z)
         if device == "cuda":
             import cupy
-            sync["minigan"] = cupy.cuda.Device().synchronize
+            sync["minigan"] = sync["minigan readable"] = cupy.cuda.Device().synchronize
     if wanted in (None, "torch"):
         import torch
         Gt, Dt, opt_Gt, opt_Dt = build_torch(model, device, threads)
@@ -270,11 +232,6 @@ def make_steps(model, device, batch, threads, freeze_d):
         steps["torch"] = lambda: torch_step(Gt, Dt, opt_Gt, opt_Dt, t_real, t_z, freeze_d)
         if device == "cuda":
             sync["torch"] = torch.cuda.synchronize
-    if ARGS.cuda_graph:
-        steps["minigan graph"] = build_minigan_graphed(model, m_real, m_z)
-        sync["minigan graph"] = sync["minigan"]
-        steps["torch graph"] = build_torch_graphed(model, device, threads, t_real, t_z, freeze_d)
-        sync["torch graph"] = sync["torch"]
     return steps, sync
 
 
@@ -350,8 +307,8 @@ def main():
           f"schedule {ARGS.schedule}, OPENBLAS_THREAD_TIMEOUT {os.environ.get('OPENBLAS_THREAD_TIMEOUT')}, "
           f"numpy {np.__version__}, float32 sgemm 2048^3: {peak:.1f} GFLOP/s")
     if ARGS.device == "cuda":
-        from minigan.nn import fast
-        print(f"fused CUDA kernels {'on' if fast.CUDA_FUSED else 'off'} (MINIGAN_CUDA_FUSED=1 turns them on)")
+        from minigan.accel import fused
+        print(f"fused CUDA kernels {'on' if fused.ENABLED else 'off'} (MINIGAN_CUDA_FUSED=1 turns them on)")
     models = ["dcgan", "mlp"] if ARGS.model == "all" else [ARGS.model]
     rows = []
     for model in models:
@@ -367,17 +324,17 @@ def main():
             rows.append((model, name, ms, work / 1e9, work / medians[name] / 1e9, work / peak / 1e6, rss, traced))
         if not ARGS.only:
             rows.append((model, "ratio", "minigan/torch", medians["minigan"] / medians["torch"]))
-        if ARGS.cuda_graph:
-            rows.append((model, "ratio", "minigan graph/torch", medians["minigan graph"] / medians["torch"]))
-            rows.append((model, "ratio", "minigan graph/torch graph",
-                         medians["minigan graph"] / medians["torch graph"]))
-    print(f"{'model':6} {'framework':13} {'ms/iter':>8} {'GFLOP':>6} {'GFLOP/s':>8} {'matmul-bound ms':>15} "
+            if "minigan readable" in medians:
+                rows.append((model, "ratio", "minigan readable/torch", medians["minigan readable"] / medians["torch"]))
+                rows.append((model, "ratio", "minigan readable/minigan",
+                             medians["minigan readable"] / medians["minigan"]))
+    print(f"{'model':6} {'framework':16} {'ms/iter':>8} {'GFLOP':>6} {'GFLOP/s':>8} {'matmul-bound ms':>15} "
           f"{'peak RSS +MB':>12} {'numpy peak MB':>13}")
     for row in rows:
         if row[1] == "ratio":
             continue
         model, name, ms, gflop, rate, bound, rss, traced = row
-        print(f"{model:6} {name:13} {ms:8.2f} {gflop:6.2f} {rate:8.1f} {bound:15.1f} {rss:12.1f} {traced:13.1f}")
+        print(f"{model:6} {name:16} {ms:8.2f} {gflop:6.2f} {rate:8.1f} {bound:15.1f} {rss:12.1f} {traced:13.1f}")
     print("peak RSS +MB: growth of a fresh process's max RSS over 3 iterations (for torch, all its "
           "allocations; first-touch only, so reused buffers count once); numpy peak MB: tracemalloc "
           "peak of one minigan iteration.")

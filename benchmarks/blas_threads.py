@@ -3,7 +3,7 @@
     from blas_threads import use_threads
     use_threads(ARGS.threads)          # then import numpy, torch
 
-OpenBLAS, OpenMP, MKL and minigan's own CPU pool (minigan/nn/parallel.py) all get ``n``, so
+OpenBLAS, OpenMP, MKL and minigan's own CPU pool (minigan/accel/parallel.py) all get ``n``, so
 both frameworks run on the same number of threads. Imports nothing heavy itself.
 """
 import os

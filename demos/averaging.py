@@ -10,15 +10,15 @@ the ring's centre for the ring, where no data lies. The GAN learns the joint dis
 Also writes metrics.json (median distance to the nearest data point of the regression's outputs
 and of the GAN's samples), history.json and checkpoint.npz (the GAN).
 """
-import os
 
-# Toy-sized matrices: a second BLAS thread only spins, and on a busy machine makes a run several
-# times slower. Set before NumPy loads; an explicit OPENBLAS_NUM_THREADS in the environment wins.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import time
 
-import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
+import minigan.blas
+
+# Toy-sized matrices: a second BLAS thread only spins. Before NumPy loads; the environment wins.
+minigan.blas.configure(threads=1)
+
 import numpy as np
 
 from minigan.backend import device_of, to_device
@@ -87,7 +87,8 @@ def main(argv=None):
     G = toy_generator(2, 2, hidden=128, depth=3, rng=rng).to(args.device)
     D = toy_discriminator(2, hidden=128, depth=3, rng=rng).to(args.device)
     optimizers = [Adam(G, lr=1e-3, betas=(0.5, 0.999)), Adam(D, lr=1e-3, betas=(0.5, 0.999))]
-    trainer = GANTrainer(G, D, *optimizers, data_source, GANConfig(batch_size=args.batch_size, z_dim=2, seed=args.seed))
+    config = GANConfig(batch_size=args.batch_size, z_dim=2, seed=args.seed, accel=args.accel)
+    trainer = GANTrainer(G, D, *optimizers, data_source, config)
     trainer.fit(args.steps, callback=linear_decay(optimizers, args.steps), progress=not args.no_progress,
                 checkpoint_path=args.out / "checkpoint.npz")
     samples = generate(G, np.random.default_rng([args.seed, 4]).standard_normal((NUM_SAMPLES, 2)))

@@ -9,7 +9,10 @@ batch 128, non-saturating loss. Same run directory as demos/fashion_dcgan.py.
 """
 import sys
 
-import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
+import minigan.blas
+
+minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
+
 import numpy as np
 
 from minigan.image_demo import image_demo_parser, parse_image_demo_args, run_image_demo

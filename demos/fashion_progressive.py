@@ -25,7 +25,10 @@ import json
 import math
 import sys
 
-import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
+import minigan.blas
+
+minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
+
 import numpy as np
 
 from minigan.cli import demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, status, trace_and_exit, write_json
@@ -110,7 +113,8 @@ def main(argv=None):
         p.error(f"--batch-size {args.batch_size} is larger than the {len(images)} training images")
     phases = [name for name, _ in GrowthSchedule.DEFAULT_SHARES]
     schedule = GrowthSchedule.from_total(args.images, args.batch_size, shares=list(zip(phases, args.schedule)))
-    config = GANConfig(loss=args.loss, batch_size=args.batch_size, z_dim=args.z_dim, seed=args.seed)
+    config = GANConfig(loss=args.loss, batch_size=args.batch_size, z_dim=args.z_dim, seed=args.seed,
+                       accel=args.accel)
     scorer = None
     if not (args.no_score or args.trace):
         scorer = QualityScorer(device=args.device, root=args.data_root)

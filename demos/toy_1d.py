@@ -19,15 +19,15 @@ Under a critic's loss (wgan, wgan-gp) D's outputs are scores, not logits: the fr
 scaled to [0, 1], and metrics.json holds the critic's mean score on real and on generated samples
 and their difference, its estimate of the Wasserstein distance, instead of probabilities.
 """
-import os
 
-# Toy-sized matrices: a second BLAS thread only spins, and on a busy machine makes a run several
-# times slower. Set before NumPy loads; an explicit OPENBLAS_NUM_THREADS in the environment wins.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import time
 
-import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
+import minigan.blas
+
+# Toy-sized matrices: a second BLAS thread only spins. Before NumPy loads; the environment wins.
+minigan.blas.configure(threads=1)
+
 import numpy as np
 
 from minigan.cli import (CHECKPOINT, add_recipe_options, demo_parser, finish_toy_run, fraction, linear_decay,
@@ -76,7 +76,8 @@ def main(argv=None):
     config, *optimizers = recipe(args.loss, G, D, lr_g=args.g_lr or (2e-4 if plain else None),
                                  lr_d=args.d_lr or (1e-3 if plain else None), beta1=0.5 if plain else None,
                                  d_steps=args.d_steps or (5 if plain else None), batch_size=args.batch_size, z_dim=args.z_dim,
-                                 penalty_weight=args.penalty_weight, seed=args.seed, g_average=args.average)
+                                 penalty_weight=args.penalty_weight, seed=args.seed, g_average=args.average,
+                                 accel=args.accel)
     trainer = GANTrainer(G, D, *optimizers, toy, config)
     sampler = trainer.sampler                           # G, or G's weight average with --average
     if args.trace:

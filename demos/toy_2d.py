@@ -23,16 +23,14 @@ Writes to --out: frames/step_*.png and training.gif (samples over D's heatmap), 
 curves.png (losses, D(x) and D(G(z))), samples.npy (2,500 generated points), metrics.json
 (mode metrics for ring and grid), history.json, history.csv, checkpoint.npz, run.json.
 """
-import os
-
-# Toy-sized matrices: a second BLAS thread only spins, and on a busy machine makes a run several
-# times slower. Set before NumPy loads; an explicit OPENBLAS_NUM_THREADS in the environment wins.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 import argparse
 import time
 
-import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
+import minigan.blas
+
+# Toy-sized matrices: a second BLAS thread only spins. Before NumPy loads; the environment wins.
+minigan.blas.configure(threads=1)
+
 import numpy as np
 
 from minigan.cli import (CHECKPOINT, add_recipe_options, demo_parser, finish_toy_run, fraction, linear_decay,
@@ -111,7 +109,7 @@ def main(argv=None):
     try:
         config, *optimizers = recipe(args.loss, G, D, lr_g=lr, lr_d=lr, beta1=args.beta1, batch_size=args.batch_size,
                                      z_dim=args.z_dim, seed=args.seed, d_steps=args.d_steps,
-                                     penalty_weight=args.penalty_weight, g_average=args.average,
+                                     penalty_weight=args.penalty_weight, g_average=args.average, accel=args.accel,
                                      feature_matching=feature_layer(D) if "feature-matching" in trick else None,
                                      **config_for(trick, args))
     except ValueError as err:                           # e.g. label smoothing with a critic

@@ -11,7 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
+import minigan.blas
+
+minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
+
 import numpy as np
 
 from minigan import __version__

@@ -20,7 +20,10 @@ import math
 import sys
 from pathlib import Path
 
-import minigan  # noqa: F401  (before NumPy: its OpenBLAS setting must come first, minigan/__init__.py)
+import minigan.blas
+
+minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
+
 import numpy as np
 
 from minigan.data.fashion_mnist import CLASSES

@@ -9,7 +9,6 @@ CuPy is imported lazily, the first time a CUDA device is asked for or a CuPy arr
 is seen, so ``import minigan`` stays fast and works without CuPy installed.
 """
 import os
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -109,7 +108,7 @@ def fits(buf, like, shape=True):
 
 def finite_flag(arrays):
     """A 0-d bool array on the arrays' device: are all of them free of NaN and inf. Nothing is
-    read back to the host (a captured CUDA graph can compute it); the arrays share a device."""
+    read back to the host; the arrays share a device."""
     arrays = iter(arrays)
     first = next(arrays)
     xp = get_array_module(first)
@@ -131,72 +130,3 @@ def all_finite(arrays):
     if all(isinstance(a, np.ndarray) for a in arrays) and all(np.isfinite(a.sum()) for a in arrays):
         return True
     return bool(finite_flag(arrays))
-
-
-def upload(dst, host):
-    """Copy the NumPy array ``host`` into the existing array ``dst`` in place, on its device
-    (on CuPy, an asynchronous copy on the current stream: ordered before later work there)."""
-    if _is_cupy_array(dst):
-        dst.set(np.ascontiguousarray(host, dtype=dst.dtype))
-    else:
-        dst[...] = host
-
-
-class DeviceGraph:
-    """Device work recorded once and replayed: a CUDA graph on CuPy.
-
-        graph = DeviceGraph(like)            # like: an array on the device to run on
-        with graph.stream():                 # host-side work for a replay goes on the graph's stream
-            ...fill the arrays the work reads...
-            out = graph.run(fn)              # CuPy: the first call records fn (recording runs
-                                             # nothing) and launches it; later calls launch it
-
-    ``run`` returns fn's result, whose arrays every launch rewrites in place. On NumPy there is
-    no graph: ``run`` calls fn, so the CPU runs exactly the code that a GPU records.
-
-    On CuPy the recording allocates from a memory pool of its own, on a stream of its own: the
-    arrays a graph writes into are never handed to other work, even after Python drops them.
-    A graph is valid while every array it reads or writes stays alive and in place.
-    """
-
-    def __init__(self, like):
-        self.cupy = _is_cupy_array(like)
-        self.graph = self.out = None
-        if self.cupy:
-            cupy = _cupy()
-            self._stream, self._pool = cupy.cuda.Stream(non_blocking=True), cupy.cuda.MemoryPool()
-
-    @contextmanager
-    def stream(self):
-        """Make the graph's stream current for the enclosed block (nothing on NumPy). Work
-        queued before on the current stream finishes first, and work queued after the block
-        there waits for the block's."""
-        if not self.cupy:
-            yield
-            return
-        previous = _cupy().cuda.get_current_stream()
-        self._stream.wait_event(previous.record())
-        try:
-            with self._stream:
-                yield
-        finally:
-            previous.wait_event(self._stream.record())
-
-    def run(self, fn):
-        if not self.cupy:
-            return fn()
-        if self.graph is None:
-            import cupy
-            with cupy.cuda.using_allocator(self._pool.malloc):
-                self._stream.begin_capture()
-                try:
-                    out = fn()
-                except BaseException:
-                    try:
-                        self._stream.end_capture()         # leave the stream usable; fn's error is the news
-                    except Exception:
-                        pass
-                    raise
-                self.graph, self.out = self._stream.end_capture(), out
-        self.graph.launch(self._stream)
-        return self.out

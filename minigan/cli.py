@@ -4,7 +4,9 @@
     parser.add_argument("--dataset", ...)            # the demo's own options
     args = parse_demo_args(parser, argv)            # args.device checked, args.out created
 
-Common options: --seed, --out, --device, --steps, --no-progress, --overwrite, --resume, --trace.
+Common options: --seed, --out, --device, --steps, --no-progress, --overwrite, --resume, --trace,
+--readable. Demos run minigan.accel's fast twins of the layers (``args.accel``) and say so in
+their first progress line; --readable runs the textbook layers of minigan.nn end to end.
 A wrong argument, an unusable device, a run directory that already holds files (without
 --overwrite or --resume) or --resume without a checkpoint exits with status 2 and the usage
 line, as argparse does for any bad argument.
@@ -66,6 +68,9 @@ def demo_parser(doc, out, steps=None):
     parser.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     parser.add_argument("--trace", action="store_true",
                         help="record one training iteration layer by layer into --out (trace.txt), then exit")
+    parser.add_argument("--readable", action="store_true",
+                        help="run the textbook layers of minigan.nn, the code to step through in a debugger "
+                             "(default: their fast twins from minigan.accel, tested equal)")
     return parser
 
 
@@ -97,7 +102,16 @@ def parse_demo_args(parser, argv=None, checkpoint=None):
         args.out = Path(args.out_template.format(**vars(args)))
     check_run_dir(parser, args, checkpoint or CHECKPOINT)
     args.command = " ".join(["python", sys.argv[0]] + (list(argv) if argv is not None else sys.argv[1:]))
+    args.accel = not args.readable
+    status(layers_line(args.accel), not getattr(args, "no_progress", False))
     return args
+
+
+def layers_line(accel):
+    """The first progress line: which layers run."""
+    if accel:
+        return "layers: minigan.accel's fast twins, tested equal to minigan.nn (--readable runs the textbook code)"
+    return "layers: minigan.nn as written (--readable), the code a debugger steps through"
 
 
 CHECKPOINT = "checkpoint.npz"

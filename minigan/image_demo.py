@@ -8,8 +8,8 @@
 Options: --epochs, --batch-size, --seed, --out, --device, --resume, --overwrite, --trace,
 --no-progress; the recipe (--loss, --lr-g, --lr-d, --beta1, --beta2, --d-steps, stabilisers);
 for quick tries and tests --limit-batches (steps per epoch), --train-size, --samples, --no-score;
---dtype float64 to see what float32 rounding does to a run; --cuda-graph replays each step as
-one CUDA graph.
+--dtype float64 to see what float32 rounding does to a run; --readable runs the textbook
+layers instead of minigan.accel's twins.
 """
 import json
 import sys
@@ -43,10 +43,6 @@ def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
     quick.add_argument("--no-score", action="store_true", help="skip the quality scores (no test set needed)")
     quick.add_argument("--sample-mode", choices=["eval", "train"], default="eval",
                        help="G's batch-norm mode when drawing samples (default eval)")
-    quick.add_argument("--cuda-graph", action="store_true",
-                       help="with --device cuda: replay each training step as one captured CUDA graph "
-                            "(GANConfig.cuda_graph; the plain recipe, --average allowed: no --instance-noise, "
-                            "--g-fresh-noise, penalty or d-steps > 1)")
     quick.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                        help="of every weight and activation (default float32); float64 trains about half as "
                             "fast and shows what float32 rounding does to a run")
@@ -62,10 +58,6 @@ def parse_image_demo_args(parser, argv=None):
     args = parse_demo_args(parser, argv, CHECKPOINT)
     args.parser = parser
     args.penalty = PRESETS.get(args.loss, {}).get("config", {}).get("penalty")
-    if args.cuda_graph and args.device != "cuda":
-        parser.error("--cuda-graph needs --device cuda")
-    if args.cuda_graph and args.trace:
-        parser.error("--trace follows the eager step layer by layer; drop --cuda-graph")
     return args
 
 
@@ -89,7 +81,7 @@ def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
             lr_d=args.lr_d if args.lr_d is not None else plain_lr, beta1=args.beta1, beta2=args.beta2,
             d_steps=args.d_steps, penalty_weight=args.penalty_weight, batch_size=args.batch_size, z_dim=z_dim,
             seed=args.seed, label_smoothing=args.label_smoothing or None, instance_noise=args.instance_noise,
-            g_fresh_noise=args.g_fresh_noise, g_average=args.average)
+            g_fresh_noise=args.g_fresh_noise, g_average=args.average, accel=args.accel)
     except ValueError as err:                           # e.g. label smoothing with a critic
         args.parser.error(str(err))
     steps_per_epoch = args.limit_batches or len(x) // (args.batch_size * config.d_steps)  # each D step takes a batch
@@ -97,13 +89,6 @@ def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
         config.instance_noise_steps = args.epochs * steps_per_epoch
     trainer_class = ConditionalGANTrainer if conditional else GANTrainer
     trainer = trainer_class(G, D, g_opt, d_opt, EpochSampler(x, labels), config)
-    if args.cuda_graph:
-        from .gan.graph import check_capturable
-        config.cuda_graph = True
-        try:
-            check_capturable(trainer)
-        except ValueError as err:
-            args.parser.error(str(err))
     return trainer, steps_per_epoch
 
 
@@ -154,8 +139,9 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
 
 
 def _training_settings(config):
-    """The settings a resumed run must repeat: all but how the steps run (a graph is the same step)."""
-    return {k: v for k, v in config.items() if k != "cuda_graph"}
+    """The settings a resumed run must repeat: all but how the steps run (the fast twins compute
+    the same step as the readable layers)."""
+    return {k: v for k, v in config.items() if k not in ("accel", "cuda_graph")}
 
 
 def _config_in(out):

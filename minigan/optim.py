@@ -3,15 +3,14 @@
 An optimizer is built from a layer or a Sequential and reads ``model.params`` and
 ``model.grads`` afresh at every step, so arrays assigned into ``params`` are honoured.
 Updates are in place (``p -= ...``) so the arrays keep their identity and device.
-Per-parameter state (momentum, moments) is created on first use and kept by name.
+Per-parameter state (momentum, moments) is created on first use and kept by name; it
+follows its parameter when the model is moved to another device or cast to another dtype.
 """
 import math
 
 import numpy as np
 
-from .backend import all_finite, device_of, fits, get_array_module, to_device, to_numpy, upload
-from .nn import fast, fused
-from .nn.parallel import for_rows, on_cpu
+from .backend import all_finite, device_of, get_array_module, to_device, to_numpy
 
 
 def check_gradients(params, grads):
@@ -34,7 +33,6 @@ def check_gradients(params, grads):
 
 class Optimizer:
     defaults = {}
-    device_constants = None      # see constants_on_device
 
     def __init__(self, model, **hyper):
         unknown = set(hyper) - set(self.defaults)
@@ -45,7 +43,6 @@ class Optimizer:
         if self.hyper["lr"] < 0:
             raise ValueError(f"learning rate must be >= 0, got {self.hyper['lr']}")
         self.state = {}          # name -> dict of arrays
-        self.scratch = {}        # name -> work array of the in-place fast paths; not state
         self.step_count = 0
 
     def zero_grad(self):
@@ -56,39 +53,28 @@ class Optimizer:
 
         Every gradient is checked first (present, same shape as its parameter, floating
         point, finite); a bad one raises ValueError naming it and nothing is updated."""
-        check_gradients(self.model.params, self.model.grads)
-        self.step_count += 1
-        self.upload_constants()
-        self.apply()
-
-    def apply(self):
-        """The update of every parameter for step ``step_count``, without the checks of ``step``.
-
-        It never reads a value back to the host, so a CUDA graph can capture it (gan/graph.py);
-        per-step numbers come from ``step_constants``, on the device after ``constants_on_device``."""
         params, grads = self.model.params, self.model.grads
+        check_gradients(params, grads)
+        self.step_count += 1
         for name, p in params.items():
             self.update(name, p, grads[name])
 
     def update(self, name, p, grad):
+        """Update the parameter array ``p`` in place from its gradient (step ``step_count``)."""
         raise NotImplementedError
 
-    def constants_on_device(self):
-        """Keep the numbers that change from step to step in a device array, which
-        ``upload_constants`` fills before each step: a captured graph reads them at run time
-        instead of the values of the step it was captured at. Optimizers without such numbers
-        (SGD, RMSprop: every constant is a hyper-parameter) need nothing."""
-
-    def upload_constants(self):
-        """Write this step's constants into the device array, if there is one (before the
-        step runs, outside a captured graph)."""
-
-    def _buffer(self, name, key, p):
-        """The state array state[name][key], zeros like p, re-made if p changed shape/dtype/device."""
+    def buffer(self, name, key, p):
+        """The state array state[name][key]: zeros like p at first; moved to p's device and cast
+        to p's dtype when the model was moved or cast since (the values are kept)."""
         slot = self.state.setdefault(name, {})
         buf = slot.get(key)
-        if not fits(buf, p):
+        if buf is None:
             buf = slot[key] = get_array_module(p).zeros_like(p)
+        elif buf.shape != p.shape:
+            raise ValueError(f"{type(self).__name__} state '{name}/{key}' has shape {tuple(buf.shape)}, the "
+                             f"parameter {tuple(p.shape)}: the model changed; build a new optimizer for it")
+        elif buf.dtype != p.dtype or device_of(buf) != device_of(p):
+            buf = slot[key] = to_device(buf, device_of(p)).astype(p.dtype)
         return buf
 
     def state_dict(self):
@@ -123,7 +109,7 @@ class SGD(Optimizer):
         g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
         if h["momentum"]:
             first = name not in self.state
-            v = self._buffer(name, "momentum", p)
+            v = self.buffer(name, "momentum", p)
             if first:
                 v[...] = g
             else:
@@ -136,100 +122,30 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2
     p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)      (PyTorch's form)
-    with g = grad + weight_decay p. DCGAN uses lr=2e-4, betas=(0.5, 0.999).
-
-    Fast path (``fast.ENABLED``): the same arithmetic in place through one scratch array
-    per parameter (kept out of the state dict), no temporaries allocated per step; on CuPy
-    with ``fast.CUDA_FUSED``, one kernel per parameter (nn/fused.py)."""
+    with g = grad + weight_decay p. This is the textbook m_hat / (sqrt(v_hat) + eps) with the
+    bias corrections m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t) moved onto the scalars.
+    DCGAN uses lr=2e-4, betas=(0.5, 0.999)."""
     defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
 
-    def host_constants(self, t):
-        """(lr / (1 - b1^t), sqrt(1 - b2^t)): the bias corrections of step t, in double precision."""
+    def bias_corrections(self):
+        """(lr / (1 - b1^t), sqrt(1 - b2^t)) for this step t, in double precision."""
         b1, b2 = self.hyper["betas"]
+        t = self.step_count
         return self.hyper["lr"] / (1 - b1 ** t), math.sqrt(1 - b2 ** t)
 
-    def step_constants(self):
-        """This step's (step_size, bias2_sqrt): Python floats, or 0-d views of the device array
-        in the parameters' dtype, which round the same way (a float meets a float32 array as
-        a float32)."""
-        if self.device_constants is None:
-            return self.host_constants(self.step_count)
-        return self.device_constants[0], self.device_constants[1]
-
-    def constants_on_device(self):
-        p = next(iter(self.model.params.values()))
-        self.device_constants = get_array_module(p).zeros(2, dtype=p.dtype)
-
-    def upload_constants(self):
-        if self.device_constants is None:
-            return
-        p = next(iter(self.model.params.values()))
-        if not fits(self.device_constants, p, shape=False):
-            self.constants_on_device()                   # the model was cast or moved since
-        host = np.array(self.host_constants(self.step_count), dtype=self.device_constants.dtype)
-        upload(self.device_constants, host)
-
     def update(self, name, p, grad):
-        if fast.ENABLED:
-            return self._update_in_place(name, p, grad)
         h = self.hyper
         b1, b2 = h["betas"]
-        step_size, bias2_sqrt = self.step_constants()
+        step_size, bias2_sqrt = self.bias_corrections()
         g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
         xp = get_array_module(p)
-        m, v = self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p)
+        m, v = self.buffer(name, "exp_avg", p), self.buffer(name, "exp_avg_sq", p)
         m *= b1
         m += (1 - b1) * g
         v *= b2
         v += (1 - b2) * (g * g)
         denom = xp.sqrt(v) / bias2_sqrt + h["eps"]
         p -= step_size * (m / denom)
-
-    def _update_in_place(self, name, p, grad):
-        h = self.hyper
-        if fused.active(p) and grad.dtype == p.dtype:
-            m, v = self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p)
-            return fused.adam(p, grad, m, v, h["betas"], h["eps"], h["weight_decay"], *self.step_constants())
-        g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
-        arrays = (p, g, self._buffer(name, "exp_avg", p), self._buffer(name, "exp_avg_sq", p),
-                  self._scratch(name, p))
-        constants = self.step_constants()
-        if not (on_cpu(p) and all(a.flags.c_contiguous for a in arrays)):
-            return self._adam_pass(*arrays, *constants)  # on a GPU pieces would only add launches
-        # All thirteen passes over one cache-sized piece, then the next piece: the piece stays
-        # in the CPU cache instead of thirteen sweeps through main memory (~20% faster). The
-        # pieces are shared out among the CPU threads (nn/parallel.py).
-        flat = [a.reshape(-1) for a in arrays]                              # views: contiguous
-        starts = range(0, p.size, fast.ADAM_CHUNK)
-
-        def update_pieces(first, last):
-            for start in starts[first:last]:
-                self._adam_pass(*(a[start:start + fast.ADAM_CHUNK] for a in flat), *constants)
-        for_rows(update_pieces, len(starts), p.size)
-
-    def _adam_pass(self, p, g, m, v, scratch, step_size, bias2_sqrt):
-        h = self.hyper
-        b1, b2 = h["betas"]
-        xp = get_array_module(p)
-        m *= b1
-        xp.multiply(g, 1 - b1, out=scratch)
-        m += scratch
-        v *= b2
-        xp.multiply(g, g, out=scratch)
-        scratch *= 1 - b2
-        v += scratch
-        denom = xp.sqrt(v, out=scratch)
-        denom /= bias2_sqrt
-        denom += h["eps"]
-        step = xp.divide(m, denom, out=scratch)
-        step *= step_size
-        p -= step
-
-    def _scratch(self, name, p):
-        buf = self.scratch.get(name)
-        if not fits(buf, p):
-            buf = self.scratch[name] = get_array_module(p).empty_like(p)
-        return buf
 
 
 class RMSprop(Optimizer):
@@ -242,12 +158,12 @@ class RMSprop(Optimizer):
         h = self.hyper
         g = grad + h["weight_decay"] * p if h["weight_decay"] else grad
         xp = get_array_module(p)
-        v = self._buffer(name, "square_avg", p)
+        v = self.buffer(name, "square_avg", p)
         v *= h["alpha"]
         v += (1 - h["alpha"]) * (g * g)
         direction = g / (xp.sqrt(v) + h["eps"])
         if h["momentum"]:
-            b = self._buffer(name, "momentum_buffer", p)
+            b = self.buffer(name, "momentum_buffer", p)
             b *= h["momentum"]
             b += direction
             direction = b

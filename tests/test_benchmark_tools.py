@@ -66,3 +66,20 @@ def test_bench_layers_feeds_each_layer_what_a_training_step_does(monkeypatch):
         assert tuple(dy.shape) == layer.output_shape(x.shape), (tag, i)
     x = seen[("D", 2)][1]
     assert x.shape == (4, 64, 14, 14) and x.strides[1] == x.itemsize    # channels-last memory
+
+
+def test_bench_step_runs_from_a_checkout_where_minigan_is_not_installed():
+    """The script puts its checkout on sys.path before it imports minigan: with the installed
+    copy hidden (the editable install's finder removed), a short run still works."""
+    import subprocess
+    import sys
+    code = ("import runpy, sys\n"
+            "sys.meta_path = [f for f in sys.meta_path if 'Editable' not in type(f).__name__ + repr(f)]\n"
+            "sys.modules.pop('minigan', None)\n"
+            f"sys.argv = ['bench_step.py', '--model', 'mlp', '--batch', '8', '--repeats', '2', '--warmup', '0',\n"
+            "            '--no-memory', '--only', 'minigan']\n"
+            f"sys.path.insert(0, {str(BENCHMARKS)!r})\n"
+            f"runpy.run_path({str(BENCHMARKS / 'bench_step.py')!r}, run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "mlp    minigan" in done.stdout

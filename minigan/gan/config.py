@@ -30,11 +30,12 @@ class GANConfig:
                        fake batch of the last D step (as PyTorch's DCGAN example does), which
                        saves one forward pass of G: G's weights have not changed since.
     check_finite:      stop with NonFiniteError at the first NaN/inf loss or gradient (guards.py)
-    cuda_graph:        run each iteration as one captured CUDA graph, replayed (graph.py); on
-                       NumPy the same code runs without a graph. Off: every operation launches
-                       from Python, the path to step through. Needs the plain step (d_steps 1,
-                       no penalty, replay, instance noise, feature matching, clip or
-                       g_fresh_noise; g_average is fine).
+    accel:             switch G, D and their optimizers to minigan.accel's fast twins when the
+                       trainer is built (the same mathematics, tested equal). Off: the readable
+                       layers run, the path to step through in a debugger.
+    cuda_graph:        refused: capturing a step as a CUDA graph needs its matrix products to
+                       run inside the capture, and CuPy refuses cuBLAS calls while a stream is
+                       capturing (NotImplementedError from cupy_backends' cublas.setStream).
     rollback:          on such an error, reload the last checkpoint and multiply both learning
                        rates by ``rollback_lr_factor``, at most this many times (0: just stop)
     """
@@ -55,11 +56,16 @@ class GANConfig:
     g_average: float = 0.0
     g_fresh_noise: bool = False
     check_finite: bool = True
+    accel: bool = False
     cuda_graph: bool = False
     rollback: int = 0
     rollback_lr_factor: float = 0.5
 
     def __post_init__(self):
+        if self.cuda_graph:
+            raise ValueError("cuda_graph is not supported: a captured CUDA graph would have to record the "
+                             "step's matrix products, and CuPy refuses cuBLAS calls during stream capture; "
+                             "use cuda_graph=False (accel=True keeps the fast layers)")
         if self.clip is None and self.loss == "wasserstein" and self.penalty is None:
             self.clip = 0.01
         if self.penalty not in (None, "gp", "r1"):

@@ -28,6 +28,7 @@ around this training (grids, scores, checkpoints, GIF) is minigan.runs.progressi
 """
 import numpy as np
 
+from .. import accel
 from ..backend import to_device
 from ..nn import AvgPool2d, FadeIn, Sequential, Upsample2d
 from ..optim import Adam
@@ -111,6 +112,8 @@ class ProgressiveTrainer:
         G.to(t.device), D.to(t.device)
         G.needs_input_grad = False
         t.g_optimizer, t.d_optimizer = carry_over(t.g_optimizer, G), carry_over(t.d_optimizer, D)
+        if t.config.accel:
+            accel.apply(G, D, t.g_optimizer, t.d_optimizer)
         t.G, t.D, t.last_fake = G, D, None
         t.data.size, t.data.alpha = self.growth.size(phase.level), phase.alpha(step)
         self.phase = phase

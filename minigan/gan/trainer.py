@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 
-from .. import __version__
+from .. import __version__, accel
 from ..backend import device_of, to_device, to_numpy
 from ..losses import get_loss
 from ..nn.activations import sigmoid
@@ -33,7 +33,6 @@ from ..nn.sequential import Sequential
 from .averaging import WeightAverage
 from .checkpoint import load_checkpoint, load_model_arrays, model_arrays, save_checkpoint
 from .config import GANConfig
-from .graph import CapturedStep
 from .guards import NonFiniteError, check_finite
 from .history import History, Progress
 from .penalty import apply_penalty
@@ -58,6 +57,8 @@ class GANTrainer:
         self.data = data
         self.config = config or GANConfig()
         c = self.config
+        if c.accel:
+            accel.apply(G, D, g_optimizer, d_optimizer)
         real_label = {"real_label": 1.0 - c.label_smoothing} if c.label_smoothing else {}
         self.loss = get_loss(c.loss, **real_label)
         self.generator_loss = get_loss(c.loss)
@@ -69,7 +70,6 @@ class GANTrainer:
         self.history = History()
         self.rollbacks = []                        # what rollback did, if config.rollback allowed it
         self.last_fake = None                      # G's output in the last D step, reused by G's step
-        self.captured = None                       # the CapturedStep of config.cuda_graph, once built
         self.G.needs_input_grad = False            # nobody needs dL/dz
 
     @property
@@ -190,14 +190,9 @@ class GANTrainer:
 
     def train_step(self):
         """d_steps discriminator steps, then one generator step; returns and records the numbers."""
-        if self.config.cuda_graph:
-            if self.captured is None:
-                self.captured = CapturedStep(self)
-            record = self.captured.train_step()
-        else:
-            for _ in range(self.config.d_steps):
-                record = self.discriminator_step()
-            record.update(self.generator_step())
+        for _ in range(self.config.d_steps):
+            record = self.discriminator_step()
+        record.update(self.generator_step())
         self.step += 1
         record = {"step": self.step, **record}
         self.history.append(record)
@@ -278,7 +273,6 @@ class GANTrainer:
     def load(self, path):
         """Restore a run saved by ``save``: weights, optimizer state, step, history, randomness."""
         arrays, meta = load_checkpoint(path)
-        self.captured = None                       # its graph wrote into arrays that are replaced now
         load_model_arrays(self.G, arrays, "G", source=str(path))
         load_model_arrays(self.D, arrays, "D", source=str(path))
         for key, opt in (("g_optimizer", self.g_optimizer), ("d_optimizer", self.d_optimizer)):

@@ -4,7 +4,6 @@ from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv2d
 from .conv_transpose import ConvTranspose2d
 from .dense import Dense
-from . import fast, parallel
 from .dropout import Dropout
 from .fade import FadeIn
 from .layernorm import LayerNorm

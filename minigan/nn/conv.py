@@ -1,13 +1,8 @@
 """2-D convolution (PyTorch's ``nn.Conv2d``, which is a cross-correlation) via im2col."""
-import math
-
-import numpy as np
-
-from ..backend import get_array_module
-from . import fast, workspace
-from .im2col import col2im, col2im_nhwc, im2col, im2col_nhwc, output_size, pad2d, pad_nhwc
-from .module import Module, as_generator
+from .im2col import col2im, im2col, output_size, pad2d
+from .module import as_generator
 from .validation import LayerInputError, require
+from .weighted import WeightedLayer
 
 
 def pair(v):
@@ -24,34 +19,27 @@ def check_conv_arguments(name, in_channels, out_channels, kernel_size, stride, p
                 f"{what} must be an integer >= {low} or a pair of them, got {values!r}")
 
 
-class Conv2d(Module):
-    """y[n, o, i, j] = b[o] + sum_{c,a,b} W[o, c, a, b] * xpad[n, c, sh*i + a, sw*j + b]
+class Conv2d(WeightedLayer):
+    """y[n, o, i, j] = b[o] + sum_{c,a,b} K[o, c, a, b] * xpad[n, c, sh*i + a, sw*j + b]
 
-    Shapes: x (N, C, H, W), weight (O, C, kh, kw) as in PyTorch, bias (O,),
-    y (N, O, Ho, Wo) with Ho = floor((H + 2ph - kh) / sh) + 1.
+    Shapes: x (N, C, H, W), weight K (O, C, kh, kw) as in PyTorch, bias (O,),
+    y (N, O, Ho, Wo) with Ho = floor((H + 2ph - kh) / sh) + 1. (W is always the width here.)
 
-    As matrices: cols = im2col(xpad), shape (N*Ho*Wo, C*kh*kw), and Wm = W.reshape(O, -1):
-        forward:   Y = cols Wm^T                        (N*Ho*Wo, O)
-        backward:  dWm = dY^T cols                      (O, C*kh*kw)
+    As matrices: cols = im2col(xpad), shape (N*Ho*Wo, C*kh*kw), and Km = K.reshape(O, -1):
+        forward:   Y = cols Km^T                        (N*Ho*Wo, O)
+        backward:  dKm = dY^T cols                      (O, C*kh*kw)
                    db  = sum over rows of dY            (O,)
-                   dcols = dY Wm, and dx = col2im(dcols) with the padding cut off.
+                   dcols = dY Km, and dx = col2im(dcols) with the padding cut off.
     Backward of backward, for the adjoint ddx of dx: dx is the transposed convolution of dy,
-    linear in dy and in W and free of x and b, so with cols' = im2col(pad(ddx)), the columns
+    linear in dy and in K and free of x and b, so with cols' = im2col(pad(ddx)), the columns
     forward would build from ddx (the adjoint of col2im-and-cut is pad-and-im2col):
-                   ddY = cols' Wm^T   (ddy = conv(ddx), no bias)
-                   dWm += dY^T cols'  (from dy and ddx)
+                   ddY = cols' Km^T   (ddy = conv(ddx), no bias)
+                   dKm += dY^T cols'  (from dy and ddx)
                    dx_extra = 0       (None)
 
     Initial weights are PyTorch's default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
-    fan_in = C*kh*kw; ``rng`` is a numpy Generator or a seed.
-
-    Equalised learning rate (``equalized_lr=True``, Karras et al. 2018, 4.1): the stored
-    weight V ~ N(0, 1) (bias 0) is scaled at run time by He's constant c = sqrt(2 / fan_in),
-    W = c V; the formulas above hold with W = c V, and dV = c dW.
-
-    Fast path (``fast.ENABLED``): the same products with x read channels-last and the
-    columns ordered (kh, kw, C), Wm = W.transpose(0, 2, 3, 1).reshape(O, -1); y is an
-    (N, O, Ho, Wo) view of (N, Ho, Wo, O) memory, which the next layer reads cheaply.
+    fan_in = C*kh*kw; ``rng`` is a numpy Generator or a seed. Equalised learning rate
+    (``equalized_lr=True``, weighted.py): K = c V with c = sqrt(2 / (C*kh*kw)).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
@@ -61,18 +49,9 @@ class Conv2d(Module):
         self.kernel_size, self.stride, self.padding = pair(kernel_size), pair(stride), pair(padding)
         check_conv_arguments("Conv2d", in_channels, out_channels, self.kernel_size, self.stride, self.padding)
         kh, kw = self.kernel_size
-        rng = as_generator(rng)
-        self.weight_scale = math.sqrt(2.0 / (in_channels * kh * kw)) if equalized_lr else None
-        if equalized_lr:
-            self.params["weight"] = rng.standard_normal((out_channels, in_channels, kh, kw)).astype(dtype)
-            if bias:
-                self.params["bias"] = np.zeros(out_channels, dtype=dtype)
-        else:
-            bound = 1.0 / math.sqrt(in_channels * kh * kw)
-            self.params["weight"] = rng.uniform(-bound, bound, (out_channels, in_channels, kh, kw)).astype(dtype)
-            if bias:
-                self.params["bias"] = rng.uniform(-bound, bound, out_channels).astype(dtype)
-        self.zero_grad()
+        fan_in = in_channels * kh * kw
+        self.init_weight((out_channels, in_channels, kh, kw), out_channels, fan_in, fan_in, as_generator(rng),
+                         dtype, bias, equalized_lr)
 
     input_ndims = (4,)
 
@@ -89,110 +68,49 @@ class Conv2d(Module):
 
     def forward(self, x):
         self.check_input(x)
-        if fast.ENABLED:
-            return self._forward_channels_last(x)
-        self.channels_last = False
-        (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        ph, pw = self.padding
-        W = self.weight()
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        N = x.shape[0]
         xpad = pad2d(x, ph, ph, pw, pw)
-        cols, (Ho, Wo) = im2col(xpad, kh, kw, sh, sw)
+        cols, (Ho, Wo) = im2col(xpad, kh, kw, sh, sw)                   # (N*Ho*Wo, C*kh*kw)
         self.cols, self.xpad_shape, self.x_shape = cols, xpad.shape, x.shape
-        y = cols @ W.reshape(self.out_channels, -1).T                   # (N*Ho*Wo, O)
+        y = cols @ self.weight().reshape(self.out_channels, -1).T       # (N*Ho*Wo, O)
         if "bias" in self.params:
             y += self.params["bias"]
-        N = x.shape[0]
         return y.reshape(N, Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)
 
     def backward(self, dy):
         self.check_grad(dy)
         self.dy = dy                                # for backward_backward
-        if self.channels_last:
-            return self._backward_channels_last(dy)
-        (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        ph, pw = self.padding
-        W = self.weight()
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        K = self.weight()
         N, O, Ho, Wo = dy.shape
         dY = dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, O)
         if self.requires_grad:
-            self.accumulate_grad("weight", self.weight_grad((dY.T @ self.cols).reshape(W.shape)))
+            self.accumulate_grad("weight", self.weight_grad((dY.T @ self.cols).reshape(K.shape)))
             if "bias" in self.params:
                 self.accumulate_grad("bias", dY.sum(axis=0))
         if not self.needs_input_grad:
             return None
-        dcols = (dY @ W.reshape(O, -1)).reshape(N, Ho, Wo, self.in_channels, kh, kw)
+        dcols = (dY @ K.reshape(O, -1)).reshape(N, Ho, Wo, self.in_channels, kh, kw)
         dxpad = col2im(dcols, self.xpad_shape, kh, kw, sh, sw)
-        H, Wd = self.x_shape[2:]
-        return dxpad[:, :, ph:ph + H, pw:pw + Wd]
-
-    def _forward_channels_last(self, x):
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        N, C, H, W = x.shape
-        Ho, Wo = conv_output_shape(self, H, W)
-        xpad = pad_nhwc(x.transpose(0, 2, 3, 1), ph, ph, pw, pw,            # (N, Hp, Wp, C)
-                        out=workspace.get(self, "xpad", (N, H + 2 * ph, W + 2 * pw, C), x, zeros=True))
-        cols, _ = im2col_nhwc(xpad, kh, kw, sh, sw,                         # (N*Ho*Wo, kh*kw*C)
-                              out=workspace.get(self, "cols", (N * Ho * Wo, kh * kw * C), x))
-        self.cols, self.xpad_shape, self.x_shape, self.channels_last = cols, xpad.shape, x.shape, True
-        y = cols @ self._weight_channels_last().T                           # (N*Ho*Wo, O)
-        if "bias" in self.params:
-            y += self.params["bias"]
-        return y.reshape(x.shape[0], Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)
-
-    def _backward_channels_last(self, dy):
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        N, O, Ho, Wo = dy.shape
-        dY = dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, O)               # free for channels-last dy
-        if self.requires_grad:
-            dW = (dY.T @ self.cols).reshape(O, kh, kw, self.in_channels)
-            self.accumulate_grad("weight", self.weight_grad(dW.transpose(0, 3, 1, 2)))
-            if "bias" in self.params:
-                self.accumulate_grad("bias", dY.sum(axis=0))
-        if not self.needs_input_grad:
-            return None
-        Wm = self._weight_channels_last()
-        dcols = get_array_module(dY).matmul(dY, Wm, out=workspace.get(self, "dcols", (N * Ho * Wo, Wm.shape[1]), dY))
-        dcols = dcols.reshape(N, Ho, Wo, kh, kw, self.in_channels)
-        dxpad = col2im_nhwc(dcols, self.xpad_shape, kh, kw, sh, sw)         # (N, Hp, Wp, C)
-        H, Wd = self.x_shape[2:]
-        return dxpad[:, ph:ph + H, pw:pw + Wd].transpose(0, 3, 1, 2)
+        H, W = self.x_shape[2:]
+        return dxpad[:, :, ph:ph + H, pw:pw + W]
 
     def backward_backward(self, ddx):
         self.check_adjoint(ddx, needs_dy=True)
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         N, O, Ho, Wo = self.dy.shape
         dY = self.dy.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, O)
-        if self.channels_last:                      # the layout of the last forward
-            cols, _ = im2col_nhwc(pad_nhwc(ddx.transpose(0, 2, 3, 1), ph, ph, pw, pw), kh, kw, sh, sw)
-            Wm = self._weight_channels_last()
-        else:
-            cols, _ = im2col(pad2d(ddx, ph, ph, pw, pw), kh, kw, sh, sw)
-            Wm = self.weight().reshape(O, -1)
+        cols, _ = im2col(pad2d(ddx, ph, ph, pw, pw), kh, kw, sh, sw)
+        Km = self.weight().reshape(O, -1)
         if self.requires_grad:
-            dW = dY.T @ cols                                                # (O, kh*kw*C) or (O, C*kh*kw)
-            if self.channels_last:
-                dW = dW.reshape(O, kh, kw, self.in_channels).transpose(0, 3, 1, 2)
-            self.accumulate_grad("weight", self.weight_grad(dW.reshape(self.params["weight"].shape)))
-        ddY = cols @ Wm.T                                                   # (N*Ho*Wo, O)
+            self.accumulate_grad("weight", self.weight_grad((dY.T @ cols).reshape(self.params["weight"].shape)))
+        ddY = cols @ Km.T                                               # (N*Ho*Wo, O)
         return ddY.reshape(N, Ho, Wo, O).transpose(0, 3, 1, 2), None
-
-    def _weight_channels_last(self):
-        """W (O, C, kh, kw) as the (O, kh*kw*C) matrix the channels-last columns need."""
-        return self.weight().transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
-
-    def weight(self):
-        """W as forward uses it: the stored weight, times c with the equalised learning rate."""
-        W = self.params["weight"]
-        return W if self.weight_scale is None else W * self.weight_scale
-
-    def weight_grad(self, dW):
-        """The stored weight's gradient from W's: dV = c dW (dW itself without the scale)."""
-        return dW if self.weight_scale is None else dW * self.weight_scale
 
     def extra_repr(self):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, bias={'bias' in self.params}"
-                + (", equalized_lr=True" if self.weight_scale is not None else ""))
+                f"stride={self.stride}, padding={self.padding}, {self.weight_repr()}")
 
 
 def conv_output_shape(layer, H, W):

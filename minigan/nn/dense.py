@@ -1,14 +1,10 @@
 """Dense (fully connected) layer, PyTorch's ``nn.Linear``."""
-import math
-
-import numpy as np
-
-from . import fast
-from .module import Module, as_generator
+from .module import as_generator
 from .validation import LayerInputError, require
+from .weighted import WeightedLayer
 
 
-class Dense(Module):
+class Dense(WeightedLayer):
     """y = x W^T + b
 
     Shapes: x (N, in), W (out, in) as in PyTorch, b (out,), y (N, out).
@@ -27,14 +23,8 @@ class Dense(Module):
     Initial weights are PyTorch's default, U(-1/sqrt(in), 1/sqrt(in)) for W and b;
     ``rng`` is a numpy Generator or a seed.
 
-    Equalised learning rate (``equalized_lr=True``, Karras et al. 2018, 4.1): the stored
-    weight V ~ N(0, 1) (bias 0) is scaled at run time by He's constant c = sqrt(2 / in),
-    W = c V, so every layer's weights move at the same pace under Adam. The formulas above
-    hold with W = c V, and dV = c dW.
-
-    Fast path (``fast.ENABLED``): with one output (a discriminator's logit) dx = dy W is an
-    outer product, (N, 1) times (1, in), computed by broadcasting: a matrix product with an
-    inner size of 1 is slow in BLAS, and each entry is the same single product either way.
+    Equalised learning rate (``equalized_lr=True``, weighted.py): W = c V with
+    c = sqrt(2 / in); the formulas above hold with W = c V, and dV = c dW.
     """
 
     def __init__(self, in_features, out_features, bias=True, rng=None, dtype="float32", equalized_lr=False):
@@ -42,18 +32,8 @@ class Dense(Module):
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             require(isinstance(n, int) and n >= 1, "Dense", f"{name} must be a positive integer, got {n!r}")
         self.in_features, self.out_features = in_features, out_features
-        rng = as_generator(rng)
-        self.weight_scale = math.sqrt(2.0 / in_features) if equalized_lr else None
-        if equalized_lr:
-            self.params["weight"] = rng.standard_normal((out_features, in_features)).astype(dtype)
-            if bias:
-                self.params["bias"] = np.zeros(out_features, dtype=dtype)
-        else:
-            bound = 1.0 / math.sqrt(in_features)
-            self.params["weight"] = rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype)
-            if bias:
-                self.params["bias"] = rng.uniform(-bound, bound, out_features).astype(dtype)
-        self.zero_grad()
+        self.init_weight((out_features, in_features), out_features, in_features, in_features, as_generator(rng),
+                         dtype, bias, equalized_lr)
 
     input_ndims = (2,)
 
@@ -80,8 +60,6 @@ class Dense(Module):
                 self.accumulate_grad("bias", dy.sum(axis=0))
         if not self.needs_input_grad:
             return None
-        if fast.ENABLED and self.out_features == 1:
-            return dy * self.weight()             # the same one product per entry, ~15x faster than BLAS
         return dy @ self.weight()
 
     def backward_backward(self, ddx):
@@ -90,16 +68,6 @@ class Dense(Module):
             self.accumulate_grad("weight", self.weight_grad(self.dy.T @ ddx))
         return ddx @ self.weight().T, None
 
-    def weight(self):
-        """W as forward uses it: the stored weight, times c with the equalised learning rate."""
-        W = self.params["weight"]
-        return W if self.weight_scale is None else W * self.weight_scale
-
-    def weight_grad(self, dW):
-        """The stored weight's gradient from W's: dV = c dW (dW itself without the scale)."""
-        return dW if self.weight_scale is None else dW * self.weight_scale
-
     def extra_repr(self):
-        equalized = ", equalized_lr=True" if self.weight_scale is not None else ""
-        return f"{self.in_features}, {self.out_features}, bias={'bias' in self.params}{equalized}"
+        return f"{self.in_features}, {self.out_features}, {self.weight_repr()}"
 

@@ -2,8 +2,8 @@
 
 Each case's inputs come from cases.py, its expected outputs from running minigan's adapter
 (adapters.py) through the same driver ``check`` uses (protocol.py); both are stored in float64,
-the outputs under "expected/". The fixtures record minigan's readable code paths (the ones
-docs/backprop.md explains): the fast paths are switched off while exporting. The manifest lists every case with its kind, config, file,
+the outputs under "expected/". The fixtures record minigan's readable layers (the ones
+docs/backprop.md explains), not minigan.accel's twins. The manifest lists every case with its kind, config, file,
 SHA-256 and array shapes, plus the minigan version, the seed and the default tolerances.
 """
 import json
@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
-from ..nn import fast
 from . import adapters
 from .archive import sha256_of, write_npz
 from .cases import all_cases, inputs
@@ -35,8 +34,7 @@ def as_float64(value, name):
 def export_case(case, seed):
     """name -> float64 array: the case's inputs and its "expected/..." outputs."""
     arrays = inputs(case, seed, adapters.layer_shapes)
-    with fast.disabled():
-        outputs = run_case(case, adapters.factory, arrays)
+    outputs = run_case(case, adapters.factory, arrays)
     arrays = {k: as_float64(v, k) for k, v in arrays.items()}
     arrays.update({f"expected/{k}": as_float64(v, k) for k, v in outputs.items()})
     return arrays

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minigan import nn
+from minigan import accel, nn
 from minigan.gradcheck import check_double_backward
 from minigan.nn.validation import LayerInputError
 from tests.nn.test_layernorm import random_affine
@@ -28,12 +28,11 @@ def test_dense(device, cfg):
 
 
 @given(conv_configs(), st.booleans())
-def test_conv2d_both_paths(device, cfg, fast_path):
+def test_conv2d_readable_and_fast(device, cfg, fast):
     layer = nn.Conv2d(cfg["in_channels"], cfg["out_channels"], cfg["kernel_size"], cfg["stride"],
                       cfg["padding"], bias=cfg["bias"], rng=cfg["seed"])
     x = normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"]))
-    with (nn.fast.enabled() if fast_path else nn.fast.disabled()):
-        assert_double_backward(layer, x, device)
+    assert_double_backward(accel.apply(layer) if fast else layer, x, device)
 
 
 @given(layernorm_configs())

@@ -1,4 +1,4 @@
-"""The equalised learning rate of Dense and Conv2d: weights stored N(0, 1) and scaled at run
+"""The equalised learning rate of Dense, Conv2d and ConvTranspose2d (nn/weighted.py): weights stored N(0, 1) and scaled at run
 time by sqrt(2 / fan_in). It must equal a plain layer holding the scaled weight, with the
 stored weight's gradient sqrt(2 / fan_in) times the plain one (the chain rule)."""
 import math
@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, strategies as st
 
 from minigan.gradcheck import check_double_backward
-from minigan.nn import Conv2d, Dense, fast
+from minigan import accel
+from minigan.nn import Conv2d, ConvTranspose2d, Dense
 from tests.layer_contract import assert_layer_contract
-from tests.strategies import conv_configs, dense_configs, normal
+from tests.strategies import conv_configs, conv_transpose_configs, dense_configs, normal
 
 
 def make_dense(cfg, equalized_lr):
@@ -54,13 +55,14 @@ def test_dense_equals_plain_layer_with_scaled_weight(cfg):
 
 
 @given(conv_configs(), st.booleans())
-def test_conv_equals_plain_layer_with_scaled_weight(cfg, fast_path):
+def test_conv_equals_plain_layer_with_scaled_weight(cfg, fast):
     layer = with_random_bias(make_conv(cfg, True), cfg["seed"])
     x = normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"]))
     kh, kw = layer.kernel_size
-    with (fast.enabled() if fast_path else fast.disabled()):
-        assert_equals_plain_layer_with_scaled_weight(layer, make_conv(cfg, False), x, cfg["in_channels"] * kh * kw,
-                                                     cfg["seed"])
+    plain = make_conv(cfg, False)
+    if fast:
+        accel.apply(layer, plain)
+    assert_equals_plain_layer_with_scaled_weight(layer, plain, x, cfg["in_channels"] * kh * kw, cfg["seed"])
 
 
 @given(dense_configs())
@@ -81,8 +83,34 @@ def test_conv_contract_and_second_order(device, cfg):
     assert report.ok, str(report)
 
 
+def make_conv_transpose(cfg, equalized_lr):
+    return ConvTranspose2d(cfg["in_channels"], cfg["out_channels"], cfg["kernel_size"], cfg["stride"], cfg["padding"],
+                           cfg["output_padding"], bias=cfg["bias"], rng=cfg["seed"], dtype="float64",
+                           equalized_lr=equalized_lr)
+
+
+@given(conv_transpose_configs(), st.booleans())
+def test_conv_transpose_equals_plain_layer_with_scaled_weight(cfg, fast):
+    """fan_in = C kh kw / (sh sw): the taps of the kernel that reach one output pixel."""
+    layer = with_random_bias(make_conv_transpose(cfg, True), cfg["seed"])
+    x = normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"]))
+    (kh, kw), (sh, sw) = layer.kernel_size, layer.stride
+    plain = make_conv_transpose(cfg, False)
+    if fast:
+        accel.apply(layer, plain)
+    assert_equals_plain_layer_with_scaled_weight(layer, plain, x, cfg["in_channels"] * kh * kw / (sh * sw),
+                                                 cfg["seed"])
+
+
+@given(conv_transpose_configs())
+def test_conv_transpose_contract(device, cfg):
+    layer = with_random_bias(make_conv_transpose(cfg, True), cfg["seed"])
+    assert_layer_contract(layer, normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"])), device)
+
+
 def test_stored_weights_are_standard_normal_and_biases_zero():
-    for layer in (Dense(300, 200, rng=0, equalized_lr=True), Conv2d(16, 64, 3, rng=0, equalized_lr=True)):
+    for layer in (Dense(300, 200, rng=0, equalized_lr=True), Conv2d(16, 64, 3, rng=0, equalized_lr=True),
+                  ConvTranspose2d(64, 16, 4, 2, 1, rng=0, equalized_lr=True)):
         w = layer.params["weight"]
         assert w.dtype == np.float32 and abs(w.std() - 1) < 0.02 and abs(w.mean()) < 0.02
         assert not layer.params["bias"].any()
@@ -90,6 +118,7 @@ def test_stored_weights_are_standard_normal_and_biases_zero():
     assert Dense(300, 200).weight_scale is None and "equalized" not in repr(Conv2d(1, 2, 3))
     assert Dense(300, 200, equalized_lr=True).weight_scale == pytest.approx(math.sqrt(2 / 300))
     assert Conv2d(16, 64, 3, equalized_lr=True).weight_scale == pytest.approx(math.sqrt(2 / 144))
+    assert ConvTranspose2d(64, 16, 4, 2, 1, equalized_lr=True).weight_scale == pytest.approx(math.sqrt(2 / 256))
 
 
 def test_default_layers_are_unchanged_by_the_option():

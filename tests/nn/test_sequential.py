@@ -70,3 +70,22 @@ def test_train_eval_reaches_every_layer():
     assert not any(m.training for m in model.modules())
     model.train()
     assert all(m.training for m in model.modules())
+
+
+def test_switching_off_input_grad_reaches_through_flatten():
+    """A discriminator starting with Flatten: its first Dense skips dx, and parameter gradients
+    are those of a full backward."""
+    from minigan.models.mlp import mlp_discriminator
+    x = normal(0, (3, 1, 28, 28)).astype(np.float32)
+    full, skipped = mlp_discriminator(rng=0), mlp_discriminator(rng=0)
+    skipped.needs_input_grad = False
+    assert not skipped[1].needs_input_grad and skipped[3].needs_input_grad
+    dy = np.ones((3, 1), np.float32)
+    full.forward(x)
+    full.backward(dy)
+    skipped.forward(x)
+    assert skipped.backward(dy) is None
+    for k in full.grads:
+        np.testing.assert_array_equal(skipped.grads[k], full.grads[k])
+    skipped.needs_input_grad = True
+    assert skipped[1].needs_input_grad and skipped.backward(dy).shape == x.shape

@@ -22,8 +22,8 @@ QUOTES = list(quotes())
 def test_the_doc_quotes_every_layer_file():
     files = {path for path, _ in QUOTES}
     layers = {f"minigan/nn/{p.name}" for p in (ROOT / "minigan" / "nn").glob("*.py")}
-    # Files with no backward pass of their own: the exports, the fast-path switch, input checks.
-    assert layers - files <= {"minigan/nn/__init__.py", "minigan/nn/fast.py", "minigan/nn/validation.py"}
+    # Files with no backward pass of their own: the exports and the input checks.
+    assert layers - files <= {"minigan/nn/__init__.py", "minigan/nn/validation.py"}
 
 
 @pytest.mark.parametrize("path, lines", QUOTES, ids=[f"{p}:{i}" for i, (p, _) in enumerate(QUOTES)])

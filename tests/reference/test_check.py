@@ -2,25 +2,33 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minigan.nn import fast
-from minigan.reference import check
+from minigan import accel
+from minigan.reference import adapters, check
 from minigan.reference.adapters import LayerAdapter, factory as minigan_factory
 from minigan.reference.check import compare
 
 
 def test_minigan_readable_paths_reproduce_every_case_exactly(fixtures):
-    with fast.disabled():
-        report = check(fixtures, minigan_factory)
+    report = check(fixtures, minigan_factory)
     assert report.ok and report.failed == report.skipped == 0 and report.passed == len(report.cases) > 50
     assert max(c.max_abs_error for c in report.cases) == 0.0          # same code, same numbers
     assert report.summary() == f"{report.passed} passed, 0 failed, 0 skipped"
 
 
-def test_minigan_fast_paths_pass_every_case(fixtures):
-    with fast.enabled():
-        report = check(fixtures, minigan_factory)
+def test_minigan_fast_twins_pass_every_case(fixtures, monkeypatch):
+    """The same adapters with every layer and optimizer switched to minigan.accel's twins."""
+    build_layer, build_optimizer = adapters.build_layer, adapters.build_optimizer
+    built = []
+
+    def fast(obj):
+        built.append(accel.apply(obj))
+        return obj
+    monkeypatch.setattr(adapters, "build_layer", lambda kind, args: fast(build_layer(kind, args)))
+    monkeypatch.setattr(adapters, "build_optimizer", lambda *a: fast(build_optimizer(*a)))
+    report = check(fixtures, minigan_factory)
     assert report.ok, str(report)
     assert report.passed == len(report.cases)
+    assert any(accel.is_applied(obj) for obj in built)
 
 
 def test_a_factory_can_be_named_as_module_colon_attribute(fixtures):

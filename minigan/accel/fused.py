@@ -1,8 +1,8 @@
-"""Fused CUDA kernels for the fast paths on CuPy: one kernel launch where the readable code
-launches one per array operation.
+"""Fused CUDA kernels for the accelerated layers on CuPy: one kernel launch where the readable
+code launches one per array operation.
 
-A small network's step on a GPU is bound by launches (each CuPy operation costs ~10 us of
-Python and driver time, whatever its size), not by arithmetic. These kernels do the
+A small network's step on a GPU is bound by launches (each CuPy operation costs Python and
+driver time, whatever its size), not by arithmetic. These kernels do the
 element-wise work of a layer or of Adam in one launch, with the same formulas, in the same
 order, as the readable code beside them:
 
@@ -12,15 +12,21 @@ order, as the readable code beside them:
     scale_shift(xhat, ...)        batch norm: xhat = (x - mu) / std, y = gamma xhat + beta  (3)
     input_grad(dy, xhat, ...)     batch norm's dx in training mode         (4)
 
-Only where ``active(x)``: fast paths on, ``fast.CUDA_FUSED`` on, and x a CuPy array. The kernels
+Only where ``active(x)``: ``ENABLED`` (off unless $MINIGAN_CUDA_FUSED=1 or inside
+``enabled()``) and x a CuPy array. The kernels
 are built from the data's own array module (``xp.ElementwiseKernel``), so CuPy is never
 imported here, and compiled by CuPy on first use for each dtype, with ``--fmad=false``: no
 a * b + c contracted into one rounding, so every operation rounds as the readable path's
-does and the results are the same bit for bit (tests/nn/test_fused.py: on a GPU, and the
-bodies compiled as C++ for the CPU).
+does and the results are the same bit for bit (tests/accel/test_fused.py: on a GPU, and the
+bodies compiled as C++ for the CPU). They are off by default until those tests have passed
+on a GPU.
 """
+import os
+from contextlib import contextmanager
+
 from ..backend import device_of, get_array_module
-from . import fast
+
+ENABLED = os.environ.get("MINIGAN_CUDA_FUSED", "") == "1"
 
 # name: (inputs, outputs, CUDA C++ body). Outputs named in an input role are read, then written.
 _SOURCES = {
@@ -44,9 +50,20 @@ _SOURCES = {
 _kernels = {}
 
 
+@contextmanager
+def enabled(on=True):
+    """Run the enclosed block with the fused CUDA kernels on (or off)."""
+    global ENABLED
+    before, ENABLED = ENABLED, on
+    try:
+        yield
+    finally:
+        ENABLED = before
+
+
 def active(x):
-    """True where the fused kernels replace the fast path's array operations."""
-    return fast.ENABLED and fast.CUDA_FUSED and device_of(x) == "cuda"
+    """True where the fused kernels replace the accelerated layers' array operations."""
+    return ENABLED and device_of(x) == "cuda"
 
 
 def _kernel(name, x):
@@ -61,20 +78,19 @@ def adam(p, g, m, v, betas, eps, weight_decay, step_size, bias2_sqrt):
     """optim.Adam's update at step t, in place on p, m, v (PyTorch's form):
         g <- g + weight_decay p,   m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2
         p <- p - step_size * m / (sqrt(v) / bias2_sqrt + eps)
-    with step_size = lr / (1 - b1^t) and bias2_sqrt = sqrt(1 - b2^t) from ``Adam.step_constants``:
-    floats computed on the host as the readable path does, or 0-d device arrays holding them
-    (read when the kernel runs, so a captured CUDA graph replays every step right)."""
+    with step_size = lr / (1 - b1^t) and bias2_sqrt = sqrt(1 - b2^t) from ``Adam.bias_corrections``,
+    floats computed on the host as the readable path does."""
     b1, b2 = betas
     _kernel("adam", p)(g, b1, 1 - b1, b2, 1 - b2, step_size, bias2_sqrt, eps, weight_decay, p, m, v)
 
 
 def relu(x, positive, y):
-    """positive = [x > 0], y = x * positive, into the given arrays (activations._relu's twin)."""
+    """positive = [x > 0], y = x * positive, into the given arrays (the ReLU forward of accel/activations.py)."""
     _kernel("relu", x)(x, positive, y)
 
 
 def leaky_relu(x, a, slope, y):
-    """slope = 1 where x > 0, else a; y = x * slope, into the given arrays (activations._leaky_relu's twin)."""
+    """slope = 1 where x > 0, else a; y = x * slope, into the given arrays (the LeakyReLU forward of accel/activations.py)."""
     _kernel("leaky_relu", x)(x, x.dtype.type(a), slope, y)
 
 

@@ -1,13 +1,14 @@
-"""Every fast path (minigan/nn/fast.py) against the readable code beside it: the same outputs,
-input gradients, parameter gradients, running statistics and optimizer steps, in float64 to
-1e-12 and in float32 to float32 rounding, for channels-first and channels-last inputs. The
-readable paths also keep passing the layer contract (gradient checks) with the switch off."""
+"""Every fast twin of minigan.accel against the readable class it stands in for: the same
+outputs, input gradients, parameter gradients, running statistics and optimizer steps, in
+float64 to 1e-12 and in float32 to float32 rounding, for channels-first and channels-last
+inputs. The twins also pass the layer contract (gradient checks) themselves."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minigan import optim
-from minigan.nn import BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, ReLU, Sequential, fast, parallel
+from minigan import accel, optim
+from minigan.accel import optim as accel_optim, parallel
+from minigan.nn import BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dense, LeakyReLU, ReLU, Sequential
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
 from tests.layer_contract import assert_layer_contract
 from tests.strategies import batchnorm_configs, conv_configs, conv_transpose_configs, normal
@@ -45,11 +46,11 @@ def assert_fast_equals_readable(make_layer, x, dtype, gain=0.0, **switches):
     size |dy| weight / std that nearly cancel when a channel has two values)."""
     x = x.astype(dtype)
     dy = normal(1, make_layer().astype(dtype).forward(x).shape).astype(dtype)
-    with fast.disabled():
-        expected = run(make_layer().astype(dtype), x, dy, **switches)
+    expected = run(make_layer().astype(dtype), x, dy, **switches)
     for x_in, dy_in in ((x, dy), (channels_last(x), channels_last(dy))):
-        with fast.enabled():
-            got = run(make_layer().astype(dtype), x_in, dy_in, **switches)
+        fast = accel.apply(make_layer().astype(dtype))
+        assert accel.is_applied(fast)
+        got = run(fast, x_in, dy_in, **switches)
         assert close(got[0], expected[0], dtype), "output"
         assert (got[1] is None) == (expected[1] is None)
         if got[1] is not None:
@@ -92,22 +93,20 @@ def test_batchnorm_without_affine_fast_equals_readable():
 
 
 @given(conv_configs())
-def test_conv_readable_path_keeps_the_contract(cfg):
-    with fast.disabled():
-        assert_layer_contract(make_conv(cfg), normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"])))
+def test_fast_conv_keeps_the_contract(cfg):
+    x = normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"]))
+    assert_layer_contract(accel.apply(make_conv(cfg)), x)
 
 
 @given(conv_transpose_configs())
-def test_conv_transpose_readable_path_keeps_the_contract(cfg):
-    with fast.disabled():
-        x = normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"]))
-        assert_layer_contract(make_conv_transpose(cfg), x)
+def test_fast_conv_transpose_keeps_the_contract(cfg):
+    x = normal(cfg["seed"], (cfg["batch"], cfg["in_channels"], cfg["H"], cfg["W"]))
+    assert_layer_contract(accel.apply(make_conv_transpose(cfg)), x)
 
 
 @given(st.sampled_from([2, 3, 4]).flatmap(batchnorm_configs))
-def test_batchnorm_readable_path_keeps_the_contract(cfg):
-    with fast.disabled():
-        assert_layer_contract(make_batchnorm(cfg), normal(cfg["seed"], cfg["shape"]) * 2 + 0.5)
+def test_fast_batchnorm_keeps_the_contract(cfg):
+    assert_layer_contract(accel.apply(make_batchnorm(cfg)), normal(cfg["seed"], cfg["shape"]) * 2 + 0.5)
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.1])
@@ -117,40 +116,43 @@ def test_adam_in_place_equals_readable(weight_decay, chunk, threads, monkeypatch
     """Bit for bit: the in-place update does the same roundings in the same order, whole
     arrays or in pieces (7 elements: pieces that straddle parameter rows and end short),
     on one thread or shared out among three."""
-    monkeypatch.setattr(fast, "ADAM_CHUNK", chunk)
-    def steps():
+    monkeypatch.setattr(accel_optim, "CHUNK", chunk)
+
+    def steps(fast):
         layer = Conv2d(2, 3, 3, rng=0)
         layer.params["weight"] = np.asfortranarray(layer.params["weight"])   # not C-contiguous
         layer.zero_grad()
         opt = optim.Adam(layer, lr=1e-2, betas=(0.5, 0.999), weight_decay=weight_decay)
+        if fast:
+            accel.apply(opt)
         rng = np.random.default_rng(1)
         for _ in range(4):
             for name, p in layer.params.items():
                 layer.grads[name][...] = rng.standard_normal(p.shape)
             opt.step()
         return layer.params, opt.state_dict()["state"]
-    with fast.disabled():
-        expected = steps()
-    with fast.enabled(), parallel.configured(threads=threads, min_elements=1):
-        got = steps()
+    expected = steps(fast=False)
+    with parallel.configured(threads=threads, min_elements=1):
+        got = steps(fast=True)
     for k in expected[0]:
         np.testing.assert_array_equal(got[0][k], expected[0][k])
         for key in expected[1][k]:
             np.testing.assert_array_equal(got[1][k][key], expected[1][k][key])
 
 
-def test_dense_with_one_output_fast_equals_readable_bit_for_bit():
-    from minigan.nn import Dense
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_dense_fast_equals_readable_bit_for_bit(outputs):
     rng = np.random.default_rng(0)
-    x, dy = rng.standard_normal((16, 50)).astype(np.float32), rng.standard_normal((16, 1)).astype(np.float32)
+    x, dy = rng.standard_normal((16, 50)).astype(np.float32), rng.standard_normal((16, outputs)).astype(np.float32)
     results = []
-    for switch in (fast.disabled, fast.enabled):
-        with switch():
-            layer = Dense(50, 1, rng=1)
-            layer.forward(x)
-            results.append((layer.backward(dy), layer.grads["weight"].copy()))
-    np.testing.assert_array_equal(results[0][0], results[1][0])
-    np.testing.assert_array_equal(results[0][1], results[1][1])
+    for fast in (False, True):
+        layer = Dense(50, outputs, rng=1)
+        if fast:
+            accel.apply(layer)
+        layer.forward(x)
+        results.append((layer.backward(dy), layer.grads["weight"].copy(), layer.grads["bias"].copy()))
+    for got, expected in zip(results[1], results[0]):
+        np.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.parametrize("make", [lambda: LeakyReLU(0.2), lambda: LeakyReLU(1.5), lambda: ReLU()])
@@ -159,9 +161,9 @@ def test_activations_fast_equal_readable_bit_for_bit(make):
     x = channels_last(rng.standard_normal((5, 3, 4, 2)).astype(np.float32))
     dy = rng.standard_normal(x.shape).astype(np.float32)
     results = []
-    for switch in (fast.disabled, fast.enabled):
-        with switch(), parallel.configured(threads=3, min_elements=1):
-            layer = make()
+    for fast in (False, True):
+        with parallel.configured(threads=3, min_elements=1):
+            layer = accel.apply(make()) if fast else make()
             results.append((layer.forward(x), layer.backward(dy), layer.backward_backward(dy)[0]))
     for got, expected in zip(results[1], results[0]):
         assert got.dtype == expected.dtype
@@ -180,8 +182,8 @@ def test_leaky_relu_slope_is_exact():
 def test_leaky_relu_fast_slope_is_exactly_one_or_a(a, dtype):
     """The fast path builds the slope as mask (1 - a) + a, not max(mask, a): still exactly 1 or a."""
     x = np.array([-2.0, -0.0, 0.0, 1e-30, 3.0], dtype=dtype)
-    with fast.enabled(), parallel.configured(threads=1):
-        layer = LeakyReLU(a)
+    with parallel.configured(threads=1):
+        layer = accel.apply(LeakyReLU(a))
         y = layer.forward(x)
     np.testing.assert_array_equal(layer.slope, np.where(x > 0, 1, dtype(a)).astype(dtype))
     np.testing.assert_array_equal(y, np.where(x > 0, x, x * dtype(a)))
@@ -189,37 +191,18 @@ def test_leaky_relu_fast_slope_is_exactly_one_or_a(a, dtype):
 
 def test_dcgan_iteration_fast_equals_readable():
     """A whole DCGAN forward and backward (G into D) in float64: every gradient agrees."""
-    def grads():
+    def grads(fast):
         G, D = dcgan_generator(rng=0, dtype="float64"), dcgan_discriminator(rng=1, dtype="float64")
         model = Sequential(*G.layers, *D.layers)
+        if fast:
+            accel.apply(model)
         z = normal(2, (6, 100))
         model.zero_grad()
         logits = model.forward(z)
         dz = model.backward(np.ones_like(logits))
         return logits, dz, {k: v.copy() for k, v in model.grads.items()}
-    with fast.disabled():
-        expected = grads()
-    with fast.enabled():
-        got = grads()
+    expected = grads(fast=False)
+    got = grads(fast=True)
     assert close(got[0], expected[0], np.float64) and close(got[1], expected[1], np.float64)
     for k in expected[2]:
         assert close(got[2][k], expected[2][k], np.float64), k
-
-
-def test_switching_off_input_grad_reaches_through_flatten():
-    """A discriminator starting with Flatten: its first Dense skips dx, and parameter gradients
-    are those of a full backward."""
-    from minigan.models.mlp import mlp_discriminator
-    x = normal(0, (3, 1, 28, 28)).astype(np.float32)
-    full, skipped = mlp_discriminator(rng=0), mlp_discriminator(rng=0)
-    skipped.needs_input_grad = False
-    assert not skipped[1].needs_input_grad and skipped[3].needs_input_grad
-    dy = np.ones((3, 1), np.float32)
-    full.forward(x)
-    full.backward(dy)
-    skipped.forward(x)
-    assert skipped.backward(dy) is None
-    for k in full.grads:
-        np.testing.assert_array_equal(skipped.grads[k], full.grads[k])
-    skipped.needs_input_grad = True
-    assert skipped[1].needs_input_grad and skipped.backward(dy).shape == x.shape

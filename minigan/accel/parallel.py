@@ -1,4 +1,4 @@
-"""NumPy work split over CPU threads, for the fast paths (fast.py).
+"""NumPy work split over CPU threads, for the accelerated layers.
 
 NumPy runs every element-wise operation, copy and reduction on one core, while the matrix
 products (BLAS) already use them all. Its inner loops release the GIL, so one operation
@@ -13,12 +13,12 @@ works for any memory layout, channels-first or channels-last:
 
 Element-wise results are bit-identical to the one-piece call: each element is computed by
 the same code. A sum over axis 0 becomes a sum of partial sums, which rounds differently
-in the last bits (tests/nn/test_fast.py holds it to float tolerance).
+in the last bits (tests/accel/test_equal.py holds it to float tolerance).
 
 Threads: ``set_threads(n)``; by default $MINIGAN_THREADS, else $OMP_NUM_THREADS, else
 $OPENBLAS_NUM_THREADS, else every core. Work under ``MIN_ELEMENTS`` elements runs inline
-(a thread hand-off costs ~10-50 us), and so does everything on CuPy (the GPU is parallel
-already) or with ``fast.disabled()``.
+(a thread hand-off costs more than a small operation), and so does everything on CuPy (the
+GPU is parallel already).
 """
 import os
 import threading
@@ -28,7 +28,6 @@ from contextlib import contextmanager
 import numpy as np
 
 from ..backend import get_array_module
-from . import fast
 
 MIN_ELEMENTS = 1 << 18
 _threads = None
@@ -57,7 +56,7 @@ def default_threads():
 
 
 def threads():
-    """How many threads the fast paths use."""
+    """How many threads the accelerated layers use."""
     global _threads
     if _threads is None:
         _threads = default_threads()
@@ -65,7 +64,7 @@ def threads():
 
 
 def set_threads(n):
-    """Use n threads from now on (1: every fast path runs on the calling thread)."""
+    """Use n threads from now on (1: all work runs on the calling thread)."""
     global _threads, _pool
     if not (isinstance(n, int) and n >= 1):
         raise ValueError(f"threads must be a positive integer, got {n!r}")
@@ -94,8 +93,8 @@ def configured(threads=None, min_elements=None):
 
 def pieces(n, elements):
     """[(a, b), ...]: range(n) cut into up to threads() near-equal pieces; one piece when the
-    work (``elements``) is small, there is one thread, or the fast paths are off."""
-    parts = min(threads(), n) if fast.ENABLED and elements >= MIN_ELEMENTS else 1
+    work (``elements``) is small or there is one thread."""
+    parts = min(threads(), n) if elements >= MIN_ELEMENTS else 1
     bounds = [n * i // parts for i in range(parts + 1)]
     return list(zip(bounds[:-1], bounds[1:]))
 

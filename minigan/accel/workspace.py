@@ -1,7 +1,7 @@
-"""Scratch arrays a layer keeps between calls, for the fast paths (fast.py).
+"""Scratch arrays an accelerated layer keeps between calls.
 
 A training step makes large temporaries: a convolution's padded input, its im2col columns
-(25 MB for DCGAN's Conv2d(64, 128) at batch 128) and their gradient; an activation's mask;
+(tens of MB for DCGAN's Conv2d(64, 128) at batch 128) and their gradient; an activation's mask;
 batch norm's xhat. Allocated afresh each call, such an array often lands on new pages, which
 the kernel maps and zeroes on first touch (page faults, system time), and it pushes the
 previous one out of the caches. A layer that writes into arrays it keeps skips both; the
@@ -13,8 +13,8 @@ values are the same, only the memory is reused::
 Only arrays a layer uses inside one call, or caches for its own backward (which its next
 forward replaces anyway), go here; never one it returns. Each layer holds at most one array
 per name: a new shape, dtype, layout or device replaces it. ``release(model)`` drops them
-all (to free the memory after training, say). Only fast paths use a workspace; the
-readable ones (``fast.disabled()``) allocate afresh every call.
+all (to free the memory after training, say). Only the accelerated layers use a workspace;
+the readable ones allocate afresh every call.
 """
 from ..backend import get_array_module
 

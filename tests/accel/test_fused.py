@@ -1,6 +1,6 @@
-"""The fused CUDA kernels (minigan/nn/fused.py) against the paths they replace, bit for bit:
-every layer's output, input gradient, parameter gradients and running statistics, Adam's
-steps, and a whole DCGAN iteration, with ``fast.CUDA_FUSED`` on and off.
+"""The fused CUDA kernels (minigan/accel/fused.py) against the paths they replace, bit for bit:
+every fast layer's output, input gradient, parameter gradients and running statistics, Adam's
+steps, and a whole DCGAN iteration, with ``fused.ENABLED`` on and off.
 
 On a GPU the kernels themselves run (tests marked "cuda"). Without one, their C++ bodies are
 compiled for the CPU with g++ (contraction off, as the kernels' --fmad=false) and stand in for
@@ -15,10 +15,11 @@ import sys
 import numpy as np
 import pytest
 
-from minigan import optim
+from minigan import accel, optim
+from minigan.accel import fused
 from minigan.backend import cuda_available, to_device, to_numpy
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
-from minigan.nn import BatchNorm1d, BatchNorm2d, LeakyReLU, ReLU, Sequential, fast, fused
+from minigan.nn import BatchNorm1d, BatchNorm2d, LeakyReLU, ReLU, Sequential
 
 
 def cuda(test):
@@ -29,7 +30,7 @@ def cuda(test):
 
 def test_switch_is_off_unless_asked_for():
     """Off by default (the kernels have not run on a GPU yet); $MINIGAN_CUDA_FUSED=1 turns it on."""
-    code = "from minigan.nn import fast; print(fast.CUDA_FUSED)"
+    code = "from minigan.accel import fused; print(fused.ENABLED)"
     env = {k: v for k, v in os.environ.items() if k != "MINIGAN_CUDA_FUSED"}
     for value, expected in ((None, "False"), ("1", "True"), ("0", "False")):
         if value is not None:
@@ -39,13 +40,13 @@ def test_switch_is_off_unless_asked_for():
 
 
 def test_numpy_data_never_takes_the_fused_path():
-    before = fast.CUDA_FUSED
-    with fast.cuda_fused():
+    before = fused.ENABLED
+    with fused.enabled():
         assert not fused.active(np.zeros(3, np.float32))
-        layer = LeakyReLU(0.2)
+        layer = accel.apply(LeakyReLU(0.2))
         x = np.array([-2.0, 3.0], np.float32)
         np.testing.assert_array_equal(layer.forward(x), np.array([-0.4, 3.0], np.float32))
-    assert fast.CUDA_FUSED == before
+    assert fused.ENABLED == before
 
 
 # --- the layers and Adam, fused on against off --------------------------------------------------
@@ -75,11 +76,11 @@ def layer_cases():
 
 def run_layer(make, x, dy, device, on):
     """Output, saved mask or slope, input gradient, parameter gradients and buffers (NumPy)."""
-    layer = make().to(device)
+    layer = accel.apply(make().to(device))
     x, dy = to_device(x, device), to_device(dy, device)
     if x.ndim == 4:
         x, dy = channels_last(x), channels_last(dy)
-    with fast.cuda_fused(on):
+    with fused.enabled(on):
         layer.zero_grad()
         y = layer.forward(x)
         saved = getattr(layer, "positive", getattr(layer, "slope", None))
@@ -90,9 +91,9 @@ def run_layer(make, x, dy, device, on):
 
 def adam_steps(device, on, weight_decay):
     layer = BatchNorm1d(300).to(device)
-    opt = optim.Adam(layer, lr=1e-2, betas=(0.5, 0.999), weight_decay=weight_decay)
+    opt = accel.apply(optim.Adam(layer, lr=1e-2, betas=(0.5, 0.999), weight_decay=weight_decay))
     rng = np.random.default_rng(4)
-    with fast.cuda_fused(on):
+    with fused.enabled(on):
         for _ in range(5):
             for name, p in layer.params.items():
                 layer.grads[name] = to_device(rng.standard_normal(p.shape).astype(np.float32), device)
@@ -149,8 +150,9 @@ def test_dcgan_iteration_on_the_gpu():
         G, D = dcgan_generator(rng=0, dtype="float64"), dcgan_discriminator(rng=1, dtype="float64")
         model = Sequential(*G.layers, *D.layers).to("cuda")
         opt = optim.Adam(model, lr=2e-4, betas=(0.5, 0.999))
+        accel.apply(model, opt)
         z = to_device(np.random.default_rng(2).standard_normal((6, 100)), "cuda")
-        with fast.cuda_fused(on):
+        with fused.enabled(on):
             model.zero_grad()
             logits = model.forward(z)
             model.backward(logits * 0 + 1)
@@ -209,5 +211,5 @@ def test_kernel_bodies_compiled_for_the_cpu_equal_the_unfused_path(tmp_path, mon
         kernels_used.add(name)
         return kernel(name)
     monkeypatch.setattr(fused, "_kernel", on_the_cpu)
-    monkeypatch.setattr(fused, "active", lambda x: fast.ENABLED and fast.CUDA_FUSED)
+    monkeypatch.setattr(fused, "active", lambda x: fused.ENABLED)
     assert_fused_equals_unfused("cpu", kernels_used)

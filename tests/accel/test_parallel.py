@@ -1,10 +1,12 @@
-"""parallel.py: the pieces cover the rows once, the threaded layers equal the one-thread ones,
+"""accel/parallel.py: the pieces cover the rows once, the threaded layers equal the one-thread ones,
 and a failure in a worker's piece reaches the caller."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from minigan.nn import BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, ReLU, fast, parallel
+from minigan import accel
+from minigan.accel import parallel
+from minigan.nn import BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, ReLU
 
 
 @given(st.integers(1, 50), st.integers(1, 6))
@@ -16,12 +18,10 @@ def test_pieces_cover_every_row_once(n, threads):
     assert len(cuts) == min(threads, n)
 
 
-def test_small_work_and_disabled_fast_paths_stay_in_one_piece():
+def test_small_work_stays_in_one_piece():
     with parallel.configured(threads=4, min_elements=100):
         assert parallel.pieces(10, elements=99) == [(0, 10)]
         assert len(parallel.pieces(10, elements=100)) == 4
-        with fast.disabled():
-            assert parallel.pieces(10, elements=10**6) == [(0, 10)]
 
 
 def test_map_and_sum_rows_equal_the_whole_array_operation():
@@ -84,7 +84,7 @@ def channels_last(x):
 
 
 def pass_through(make, x, dy):
-    layer = make()
+    layer = accel.apply(make())
     y = layer.forward(x)
     dx = layer.backward(dy)
     return [np.array(y), np.array(dx)] + [g.copy() for g in layer.grads.values()] + \
