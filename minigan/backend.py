@@ -127,6 +127,8 @@ def all_finite(arrays):
     arrays = list(arrays)
     if not arrays:
         return True
-    if all(isinstance(a, np.ndarray) for a in arrays) and all(np.isfinite(a.sum()) for a in arrays):
-        return True
+    if all(isinstance(a, np.ndarray) for a in arrays):
+        with np.errstate(over="ignore", invalid="ignore"):          # inf - inf in a sum is the news
+            if all(np.isfinite(a.sum()) for a in arrays):
+                return True
     return bool(finite_flag(arrays))

@@ -58,3 +58,11 @@ def test_all_finite_when_a_sum_of_finite_values_overflows(device, dtype):
     assert backend.all_finite([big]) and backend.all_finite([big, -big])
     both = backend.to_device(np.array([np.inf, -np.inf, 1.0], dtype=dtype), device)
     assert not backend.all_finite([big, both])
+
+
+def test_all_finite_warns_about_nothing_when_a_sum_overflows_or_meets_inf_minus_inf():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not backend.all_finite([np.array([np.inf, -np.inf])])
+        assert backend.all_finite([np.full(4, 3e38, np.float32)])

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from minigan import nn
+from minigan import nn, optim
 from minigan.optim import SGD, Adam, RMSprop
 
 
@@ -126,3 +126,51 @@ def test_step_refuses_a_bad_gradient_naming_it_and_updates_nothing(bad, which):
         opt.step()
     assert opt.step_count == 0
     assert all(np.array_equal(before[k], v) for k, v in model.params.items())
+
+
+def _adam_run(moves):
+    """Three Adam steps on a small model with fixed gradients; ``moves`` (step -> callable on the
+    model) happen before that step. Returns the weights and moments as float64 host arrays."""
+    from minigan.backend import to_device, to_numpy
+    model = nn.Sequential(nn.Dense(3, 4, rng=1), nn.Dense(4, 2, rng=2))
+    opt = optim.Adam(model, lr=0.1)
+    rng = np.random.default_rng(0)
+    grads = [{k: rng.standard_normal(p.shape) for k, p in model.params.items()} for _ in range(3)]
+    for step, g in enumerate(grads):
+        moves.get(step, lambda m: None)(model)
+        for k, p in model.params.items():
+            model.grads[k] = to_device(g[k].astype(p.dtype), "cuda" if type(p).__module__ != "numpy" else "cpu")
+        opt.step()
+    return ({k: to_numpy(v).astype(np.float64) for k, v in model.params.items()},
+            {f"{k}/{key}": to_numpy(v).astype(np.float64) for k, slot in opt.state.items() for key, v in slot.items()})
+
+
+def test_adam_state_follows_the_model_to_another_device_and_keeps_its_moments():
+    """Moving the model between steps moves the moments with it; nothing is reset to zero."""
+    from tests.fake_device import fake_cuda
+    expected = _adam_run({})
+    with fake_cuda():
+        got = _adam_run({1: lambda m: m.to("cuda")})
+    for want, have in zip(expected, got):
+        assert want.keys() == have.keys()
+        for k in want:
+            np.testing.assert_allclose(have[k], want[k], rtol=1e-6, err_msg=k)
+
+
+def test_adam_state_follows_a_cast_and_keeps_its_moments():
+    expected = _adam_run({})
+    got = _adam_run({2: lambda m: m.astype("float64")})
+    for want, have in zip(expected, got):
+        for k in want:
+            np.testing.assert_allclose(have[k], want[k], rtol=1e-5, err_msg=k)
+
+
+def test_state_of_another_shape_is_refused_naming_it():
+    model = nn.Dense(3, 2, rng=0)
+    opt = optim.Adam(model)
+    model.zero_grad()
+    opt.step()
+    model.params["weight"] = np.zeros((5, 3), np.float32)
+    model.zero_grad()
+    with pytest.raises(ValueError, match="weight/exp_avg.*build a new optimizer"):
+        opt.step()

@@ -29,7 +29,7 @@ around this training (grids, scores, checkpoints, GIF) is minigan.runs.progressi
 import numpy as np
 
 from .. import accel
-from ..backend import to_device
+from ..backend import device_of, fits, to_device
 from ..nn import AvgPool2d, FadeIn, Sequential, Upsample2d
 from ..optim import Adam
 from .averaging import standing_statistics
@@ -153,6 +153,9 @@ class ProgressiveTrainer:
         for key, block, name in self.live_weights():
             p = block.params[name]
             n = self.average_counts.get(key, 0)
+            average = self.averages.get(key)
+            if average is not None and not fits(average, p):     # G was moved or cast since
+                self.averages[key] = to_device(average, device_of(p)).astype(p.dtype)
             if n == 0:
                 self.averages[key] = p.copy()
             else:

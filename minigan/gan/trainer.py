@@ -89,8 +89,13 @@ class GANTrainer:
         return to_device(z, self.device)
 
     def real_batch(self, n):
+        """A batch from the data source, in D's dtype and on its device (the source may hand
+        out host or device arrays)."""
         first = next(iter(self.D.params.values()))
-        return to_device(np.asarray(self.data.sample(n, self.rng), dtype=first.dtype), self.device)
+        batch = self.data.sample(n, self.rng)
+        if device_of(batch) == "cpu":
+            batch = np.asarray(batch, dtype=first.dtype)            # cast before it travels
+        return to_device(batch, self.device).astype(first.dtype, copy=False)
 
     def _instance_noise(self, x):
         std = instance_noise_std(self.config.instance_noise, self.step, self.config.instance_noise_steps)
@@ -105,8 +110,9 @@ class GANTrainer:
             fake = self.replay.mix(fake, c.replay_fraction, self.rng)
         fake = self._instance_noise(fake)
         real_logits, fake_logits, loss, penalty, norms = self.discriminator_gradients(real, fake)
+        loss = float(loss)                         # one read back to the host
         if c.check_finite:
-            check_finite("D", self.D, float(loss), self.step + 1)
+            check_finite("D", self.D, loss, self.step + 1)
         self.d_optimizer.step()
         if c.clip:
             clip_weights(self.D, c.clip)
@@ -159,13 +165,13 @@ class GANTrainer:
         fake = self._instance_noise(self.last_fake)
         self.last_fake = None
         real = self.real_batch(c.batch_size) if self.features is not None else None
-        value = self.generator_gradients(fake, real)
+        value = float(self.generator_gradients(fake, real))
         if c.check_finite:
-            check_finite("G", self.G, float(value), self.step + 1)
+            check_finite("G", self.G, value, self.step + 1)
         self.g_optimizer.step()
         if self.G_average is not None:
             self.G_average.update(self.G)
-        return {"g_loss": float(value)}
+        return {"g_loss": value}
 
     def generator_gradients(self, fake, real=None):
         """G's gradients of its loss on ``fake`` (G's last output), through D, into G.grads.

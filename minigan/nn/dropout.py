@@ -24,9 +24,9 @@ class Dropout(Module):
         if not self.training or self.p == 0:
             self.mask = None
             return x
-        keep = self.rng.random(x.shape) >= self.p
+        keep = as_array_like(self.rng.random(x.shape) >= self.p, x)    # drawn on the host, moved as 0/1
         scale = 0.0 if self.p >= 1 else 1.0 / (1.0 - self.p)
-        self.mask = as_array_like(keep * scale, x)
+        self.mask = keep * x.dtype.type(scale)
         return x * self.mask
 
     def backward(self, dy):

@@ -206,3 +206,28 @@ def test_dcgan_iteration_fast_equals_readable():
     assert close(got[0], expected[0], np.float64) and close(got[1], expected[1], np.float64)
     for k in expected[2]:
         assert close(got[2][k], expected[2][k], np.float64), k
+
+
+def test_fast_dcgan_runs_on_a_device_without_reading_back():
+    """On a stand-in for CuPy (tests/fake_device.py): every twin keeps its arrays on the device,
+    reads nothing back to the host, and gives the CPU's numbers."""
+    from minigan.backend import device_of, to_device, to_numpy
+    from tests.fake_device import fake_cuda
+
+    def step(device, cupy=None):
+        G, D = dcgan_generator(rng=0, dtype="float64"), dcgan_discriminator(rng=1, dtype="float64")
+        model = accel.apply(Sequential(*G.layers, *D.layers)).to(device)
+        opt = accel.apply(optim.Adam(model, lr=2e-4, betas=(0.5, 0.999)))
+        model.zero_grad()
+        logits = model.forward(to_device(normal(2, (4, 100)), device))
+        dz = model.backward(logits * 0 + 1)
+        opt.step()
+        if cupy is not None:
+            assert cupy.host_reads == 1            # the optimizer's one finiteness check of all gradients
+        assert all(device_of(a) == device for a in [logits, dz, *model.params.values(), *model.grads.values()])
+        return [to_numpy(a) for a in (logits, dz, *model.params.values())]
+    expected = step("cpu")
+    with fake_cuda() as cupy:
+        got = step("cuda", cupy)
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -122,3 +122,37 @@ def test_trainer_needs_a_sequential_for_feature_matching():
     trainer = toy_trainer(feature_matching=2)
     assert len(trainer.features) == 2 and trainer.features[0] is trainer.D[0]
     assert isinstance(trainer, GANTrainer)
+
+
+class DeviceBatches:
+    """A data source whose batches already live on the device (a dataset moved there)."""
+
+    def __init__(self, toy):
+        self.toy = toy
+
+    def sample(self, n, rng):
+        from minigan.backend import to_device
+        return to_device(np.asarray(self.toy.sample(n, rng), dtype=np.float64), "cuda")
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_trainer_on_the_device_takes_batches_that_are_already_there(fast):
+    """Host or device batches, readable or fast layers: the step runs on the device, in D's dtype."""
+    from minigan import accel
+    from minigan.backend import device_of
+    from tests.fake_device import fake_cuda
+    trainer = toy_trainer(seed=3)
+    trainer.data = DeviceBatches(trainer.data)
+    if fast:
+        accel.apply(trainer.G, trainer.D, trainer.g_optimizer, trainer.d_optimizer)
+    with fake_cuda():
+        trainer.G.to("cuda")
+        trainer.D.to("cuda")
+        batch = trainer.real_batch(8)
+        assert device_of(batch) == "cuda" and batch.dtype == np.float32
+        for _ in range(2):
+            record = trainer.train_step()
+        assert np.isfinite(record["d_loss"]) and np.isfinite(record["g_loss"])
+        states = [v for opt in (trainer.g_optimizer, trainer.d_optimizer) for slot in opt.state.values()
+                  for v in slot.values()]
+        assert states and all(device_of(v) == "cuda" for v in states)
