@@ -26,7 +26,7 @@ import sys
 import numpy as np
 
 from .. import __version__, accel
-from ..backend import device_of, to_device, to_numpy
+from ..backend import device_of, get_array_module, to_device, to_numpy
 from ..losses import get_loss
 from ..nn.activations import sigmoid
 from ..nn.sequential import Sequential
@@ -168,10 +168,11 @@ class GANTrainer:
         value = float(self.generator_gradients(fake, real))
         if c.check_finite:
             check_finite("G", self.G, value, self.step + 1)
+        grad_norm = float(gradient_norm(self.G))    # how hard D pushes G: vanishes when D saturates
         self.g_optimizer.step()
         if self.G_average is not None:
             self.G_average.update(self.G)
-        return {"g_loss": value}
+        return {"g_loss": value, "g_grad_norm": grad_norm}
 
     def generator_gradients(self, fake, real=None):
         """G's gradients of its loss on ``fake`` (G's last output), through D, into G.grads.
@@ -304,6 +305,13 @@ class GANTrainer:
         self.step = int(meta["step"])
         self.history = History(meta["history"])
         return meta
+
+
+def gradient_norm(model):
+    """||dL/dtheta||_2 over all of model's parameters, as a 0-d array on its device."""
+    grads = list(model.grads.values())
+    xp = get_array_module(grads[0])
+    return xp.sqrt(sum((g.astype(xp.float64) ** 2).sum() for g in grads))
 
 
 def config_from_checkpoint(path):

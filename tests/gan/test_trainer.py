@@ -156,3 +156,12 @@ def test_a_trainer_on_the_device_takes_batches_that_are_already_there(fast):
         states = [v for opt in (trainer.g_optimizer, trainer.d_optimizer) for slot in opt.state.values()
                   for v in slot.values()]
         assert states and all(device_of(v) == "cuda" for v in states)
+
+
+def test_the_record_holds_the_norm_of_gs_gradient():
+    """g_grad_norm is ||dL_G/dtheta_G||: the gradients G's optimizer just applied (still in G.grads)."""
+    trainer = toy_trainer(seed=4)
+    record = trainer.train_step()
+    expected = np.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in trainer.G.grads.values()))
+    assert record["g_grad_norm"] == pytest.approx(expected, rel=1e-12) and expected > 0
+    assert trainer.history.records[-1]["g_grad_norm"] == record["g_grad_norm"]
