@@ -5,15 +5,22 @@
     python demos/toy_1d.py --loss wgan-gp         # a critic with the gradient penalty (minigan.gan.presets)
 
 Each frame shows the data density (black dotted), the generator's density (green, a kernel
-density estimate of its samples) and the discriminator D(x) (blue dashed); with --z-dim 1 also,
+density estimate of its samples), the discriminator D(x) (blue dashed) and the best discriminator
+for that generator, D*(x) = p_data / (p_data + p_g) (purple; p_data exact, p_g the estimate); with --z-dim 1 also,
 below, how x = G(z) maps evenly spaced noise onto x, as in the paper. At the end p_g is close to
 p_data and D(x) is close to 1/2. D takes 5 steps per G step (k = 5) at a 5x larger learning rate,
 and both learning rates fall linearly to 1% over the second half of the run. (With 1-D noise
 the generator often folds the line, which leaves a tail of the data uncovered; 4-D noise does not.)
 
-Writes to --out: frames/step_*.png, training.gif, final.png, curves.png, metrics.json (fitted mean
-and std of the generator against the data, histogram KL, D on real and generated samples),
-history.json, history.csv, checkpoint.npz, run.json.
+Every --measure-every steps the history records the Jensen-Shannon divergence of p_data and p_g
+("jsd", from the densities) and E_data |D - D*| ("d_star_gap"); optimal.png draws both over
+training, with the lower bound (log 4 - D's loss) / 2 of the JSD that D's own loss gives
+(minigan.metrics.optimal). At D = D* the game's value is -log 4 + 2 JSD.
+
+Writes to --out: frames/step_*.png, training.gif, final.png, curves.png, optimal.png, metrics.json
+(fitted mean and std of the generator against the data, histogram KL, D on real and generated
+samples, the JSD and E_data |D - D*| at the end and over training), history.json, history.csv,
+checkpoint.npz, run.json.
 
 Under a critic's loss (wgan, wgan-gp) D's outputs are scores, not logits: the frames draw them
 scaled to [0, 1], and metrics.json holds the critic's mean score on real and on generated samples
@@ -36,12 +43,15 @@ from minigan.data.toy import get_toy
 from minigan.gan import GANTrainer
 from minigan.gan.presets import PRESETS, recipe
 from minigan.metrics.density import density_metrics
+from minigan.metrics.optimal import distance_from_optimal, jensen_shannon, optimal_discriminator
 from minigan.models import generate, toy_discriminator, toy_generator
-from minigan.plots import (FrameRecorder, discriminator_outputs, discriminator_probability, frame_steps, new_figure,
-                           noise_quantiles, plot_1d_frame)
+from minigan.plots import (FrameRecorder, discriminator_outputs, discriminator_probability, frame_steps, gaussian_kde,
+                           new_figure, noise_quantiles, plot_1d_frame, save_figure)
+from minigan.plots.lessons import plot_optimal_discriminator_gap
 
 DATASETS = {"gaussian": {"mean": 2.0, "std": 0.5}, "bimodal": {"means": (-2.0, 2.0), "std": 0.5}}
 NUM_SAMPLES = 10_000
+DENSITY_SAMPLES = 3000              # G's samples behind each estimate of p_g for D* and the JSD
 
 
 def mixture_moments(toy):
@@ -65,6 +75,9 @@ def main(argv=None):
     parser.add_argument("--decay-start", type=fraction, default=0.5, help="fraction of the run before lr decay")
     parser.add_argument("--final-lr", type=fraction, default=0.01, help="last lr as a fraction of the first")
     parser.add_argument("--frames", type=positive_int, default=40)
+    parser.add_argument("--measure-every", type=positive_int, default=None,
+                        help="steps between measurements of the JSD and E|D - D*| (default: 60 over the run, "
+                             "and 20 more spaced evenly in log(step))")
     args = parse_demo_args(parser, argv)
     start = time.perf_counter()
 
@@ -96,20 +109,47 @@ def main(argv=None):
 
     critic = config.loss == "wasserstein"            # scores, not logits: shown scaled to [0, 1]
 
+    def optimal_d(points, samples):
+        """D*(points) for the generator whose samples are given: p_data exact, p_g estimated."""
+        return optimal_discriminator(toy.density(points), gaussian_kde(samples, points))
+
     def draw(step):
         generated = generate(sampler, noise(5000, 2))
         gz = generate(sampler, z_arrows)[:, 0] if z_arrows is not None else None
+        # D plays against G itself, not against the weight average that draws with --average.
+        opponent = generated if sampler is G else generate(G, noise(5000, 2))
         fig, ax = new_figure(6.4, 4.4)
         plot_1d_frame(ax, xs, data_density, generated[:, 0], discriminator_probability(D, xs[:, None], critic=critic),
-                      z=z_arrows, gz=gz, title=f"{args.dataset}: step {step}", critic=critic)
+                      z=z_arrows, gz=gz, title=f"{args.dataset}: step {step}", critic=critic,
+                      d_star=None if critic else optimal_d(xs, opponent[:, 0]))
         return fig
+
+    def against_optimum():
+        """JSD(p_data || p_g) and E_data |D - D*| on a grid that covers the data and G's samples."""
+        samples = generate(G, noise(DENSITY_SAMPLES, 6))[:, 0]
+        points = np.linspace(min(xs[0], samples.min() - 1), max(xs[-1], samples.max() + 1), 1000)
+        p_data, p_g = toy.density(points), gaussian_kde(samples, points)
+        d_star = optimal_discriminator(p_data, p_g)
+        return {"jsd": jensen_shannon(p_data, p_g, points),
+                "d_star_gap": distance_from_optimal(discriminator_probability(D, points[:, None]), d_star,
+                                                    p_data, points)}
+
+    # Every --measure-every steps, and at 20 steps spaced evenly in log(step): most happens early.
+    measure_every = args.measure_every or max(1, args.steps // 60)
+    measured = {*range(measure_every, args.steps + 1, measure_every), args.steps,
+                *np.geomspace(1, args.steps, 20).round().astype(int).tolist()}
+
+    def measure(trainer, record):
+        if not critic and trainer.step in measured:
+            trainer.history.records[-1].update(against_optimum())    # saved with the history and checkpoints
 
     frames = FrameRecorder(args.out / "frames", frame_steps(args.steps, args.frames), draw,
                            resumed_at=trainer.step if args.resume else None)
     if trainer.step == 0:
         frames.capture(0)
     decay = linear_decay(optimizers, args.steps, args.decay_start, args.final_lr)
-    trainer.fit(args.steps, callback=lambda t, r: (decay(t, r), frames(t, r)), progress=not args.no_progress,
+    trainer.fit(args.steps, callback=lambda t, r: (decay(t, r), measure(t, r), frames(t, r)),
+                progress=not args.no_progress,
                 checkpoint_path=args.out / CHECKPOINT, checkpoint_every=max(1, args.steps // 20))
     train_seconds = time.perf_counter() - start
 
@@ -128,11 +168,19 @@ def main(argv=None):
         metrics["d_on_generated"] = float(discriminator_probability(D, generated).mean())
         inside = (xs > np.percentile(data, 2.5)) & (xs < np.percentile(data, 97.5))
         metrics["d_max_distance_from_half"] = float(np.abs(discriminator_probability(D, xs[inside, None]) - 0.5).max())
+        metrics.update(against_optimum())
+        metrics["optimal_over_training"] = [{k: r[k] for k in ("step", "jsd", "d_star_gap")}
+                                            for r in trainer.history.records if "jsd" in r]
+        fig, axes = new_figure(11, 4, ncols=2)
+        plot_optimal_discriminator_gap(axes, trainer.history)
+        fig.suptitle(f"1-D {args.dataset}: D against the optimal D* = p_data / (p_data + p_g)")
+        save_figure(fig, args.out / "optimal.png")
     metrics["train_seconds"] = train_seconds
 
     finish_toy_run(args, trainer, frames, metrics, start, f"1-D {args.dataset}, {args.loss}")
     judged = (f"W estimate {metrics['wasserstein_estimate']:.3f}" if critic
-              else f"D on data {metrics['d_on_data']:.3f}")
+              else f"D on data {metrics['d_on_data']:.3f}; JSD {metrics['jsd']:.4f}, "
+                   f"E|D - D*| {metrics['d_star_gap']:.3f}")
     status(f"generator mean {metrics['mean']:.3f} std {metrics['std']:.3f} (data {mean:.3f}, {std:.3f}); "
            f"histogram KL {metrics['histogram_kl']:.4f}; {judged}")
     status(f"wrote {args.out} in {metrics['wall_seconds']:.0f} s", not args.no_progress)

@@ -190,3 +190,33 @@ def test_an_image_strip_puts_saved_pictures_side_by_side(tmp_path):
     assert abs(sizes[3][0] / sizes[1][0] - 3) < 0.1 and sizes[3][1] == sizes[1][1]   # panels in one row
     assert sizes[1][1] > sizes[1][0]                                           # titles above the square panel
 
+
+
+def test_training_curves_draw_gs_gradient_norm_when_recorded(tmp_path):
+    """A third panel, on a log scale, for "g_grad_norm"; records without it (a run resumed from an
+    older checkpoint) are left out of that panel, and an all-zero norm (a saturated D) stays linear."""
+    base = [{"step": i, "d_loss": 1.0, "g_loss": 0.7, "d_real": 0.6, "d_fake": 0.4} for i in range(1, 41)]
+    two = Image.open(training_curves(History(base), tmp_path / "two.png")).size
+    records = base[:10] + [{**r, "g_grad_norm": 1.0 / r["step"]} for r in base[10:]]
+    three = Image.open(training_curves(History(records), tmp_path / "three.png")).size
+    assert three[0] > 1.3 * two[0] and three[1] == two[1]
+    fig, ax = new_figure()
+    from minigan.plots.common import plot_generator_gradient_norm
+    plot_generator_gradient_norm(ax, History(records))
+    assert ax.get_yscale() == "log" and len(ax.get_lines()[0].get_xdata()) == 30
+    fig, ax = new_figure()
+    plot_generator_gradient_norm(ax, History([{**r, "g_grad_norm": 0.0} for r in base]))
+    assert ax.get_yscale() == "linear"
+
+
+def test_a_1d_frame_draws_the_optimal_discriminator_beside_d():
+    xs = np.linspace(-1, 3, 50)
+    d_star = np.linspace(1, 0, 50)
+    for given in (None, d_star):
+        fig, ax = new_figure()
+        plot_1d_frame(ax, xs, np.exp(-xs ** 2), np.random.default_rng(0).normal(1, 0.5, 200), np.full(50, 0.5),
+                      d_star=given)
+        optimal = [line for line in ax.get_lines() if "optimal" in line.get_label()]
+        assert len(optimal) == (given is not None)
+        if optimal:
+            np.testing.assert_array_equal(optimal[0].get_ydata(), d_star)

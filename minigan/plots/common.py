@@ -42,13 +42,21 @@ def _smoothing_window(n):
     return max(1, n // 100)
 
 
+def recorded(history, key):
+    """(steps, values) of the records that hold ``key`` (a run resumed under a newer minigan, or a
+    value measured only every few steps, leaves it out of some records)."""
+    records = [r for r in history.records if key in r]
+    if history.records and not records:
+        raise KeyError(f"no record holds {key!r}")
+    return [r["step"] for r in records], [r[key] for r in records]
+
+
 def plot_series(ax, history, series):
     """Each (key, label, color) of ``series`` over generator steps: thin the raw values, thick
     their moving average over 1% of the run."""
-    steps = history["step"]
-    window = _smoothing_window(len(steps))
     for key, label, color in series:
-        values = history[key]
+        steps, values = recorded(history, key)
+        window = _smoothing_window(len(steps))
         ax.plot(steps, values, color=color, alpha=0.25, linewidth=0.5)
         ax.plot(steps, moving_average(values, window), color=color, label=label)
     ax.set_xlabel("generator step")
@@ -77,12 +85,25 @@ def plot_wasserstein_estimate(ax, history):
     ax.set_ylabel("critic's Wasserstein estimate")
 
 
+def plot_generator_gradient_norm(ax, history):
+    """||dL_G/dtheta_G|| over steps, on a log scale: how hard D pushes G. Under the minimax loss
+    it vanishes when D rejects the fakes confidently (Arjovsky & Bottou 2017)."""
+    plot_series(ax, history, (("g_grad_norm", "||dL_G / dtheta_G||", "tab:brown"),))
+    if any(v > 0 for v in recorded(history, "g_grad_norm")[1]):     # a saturated D can give exactly 0
+        ax.set_yscale("log")
+    ax.set_ylabel("G's gradient norm")
+
+
 def training_curves(history, path, title=None, wasserstein=False):
-    """One PNG with the losses (left) and the discriminator's outputs (right) of a History;
-    ``wasserstein``: the critic's Wasserstein estimate on the right instead."""
-    fig, (left, right) = new_figure(11, 4, ncols=2)
-    plot_losses(left, history)
-    (plot_wasserstein_estimate if wasserstein else plot_discriminator_outputs)(right, history)
+    """One PNG with the losses (left), the discriminator's outputs (middle) and G's gradient norm
+    (right, when the records hold it) of a History; ``wasserstein``: the critic's Wasserstein
+    estimate in the middle instead."""
+    panels = 3 if any("g_grad_norm" in r for r in history.records) else 2
+    fig, axes = new_figure(5.5 * panels, 4, ncols=panels)
+    plot_losses(axes[0], history)
+    (plot_wasserstein_estimate if wasserstein else plot_discriminator_outputs)(axes[1], history)
+    if panels == 3:
+        plot_generator_gradient_norm(axes[2], history)
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)

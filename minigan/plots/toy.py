@@ -94,12 +94,15 @@ def _as_shown(values, critic):
     return (values - values.min()) / max(float(np.ptp(values)), 1e-300)
 
 
-def plot_1d_frame(ax, xs, data_density, generated, d_values, z=None, gz=None, title=None, critic=False):
+def plot_1d_frame(ax, xs, data_density, generated, d_values, z=None, gz=None, title=None, critic=False,
+                  d_star=None):
     """Goodfellow et al. (2014), Fig. 1: densities and D over x; below, the map x = G(z).
 
     xs (m,): the x grid; data_density (m,): p_data(xs); generated (n,): samples of G, shown by
     their kernel density; d_values (m,): D(xs). z, gz (k,): optional noise values, drawn evenly
     spaced on the lower line, and their images G(z) on the x line, joined by arrows.
+    d_star (m,): the optimal discriminator p_data / (p_data + p_g) for this G (metrics.optimal),
+    drawn thin beside D.
     critic: d_values are a Wasserstein critic's scores scaled to [0, 1] (discriminator_probability
     with critic=True), labelled so, without the line at 1/2 where a discriminator is undecided.
     """
@@ -109,6 +112,9 @@ def plot_1d_frame(ax, xs, data_density, generated, d_values, z=None, gz=None, ti
     ax.plot(xs, generator_density / top, "g-", linewidth=2, label="generator  $p_g$")
     ax.plot(xs, d_values, "b--", linewidth=2,
             label="critic  $D(x)$, scaled to [0, 1]" if critic else "discriminator  $D(x)$")
+    if d_star is not None:
+        ax.plot(xs, d_star, color="tab:purple", linestyle="-.", linewidth=1.2,
+                label="optimal  $D^*(x) = p_{data} / (p_{data} + p_g)$")
     if not critic:
         ax.axhline(0.5, color="gray", linewidth=0.5)
     low, high = xs[0], xs[-1]

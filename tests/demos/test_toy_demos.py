@@ -159,6 +159,22 @@ def test_toy_1d_writes_its_files(toy_1d, tmp_path):
     assert len(json.loads((out / "history.json").read_text())) == 10
 
 
+def test_toy_1d_measures_the_jsd_and_the_distance_from_d_star(toy_1d, tmp_path):
+    """Every --measure-every steps (and at log-spaced early steps) the history records the JSD and
+    E|D - D*|; metrics.json repeats them, and the last one equals the final measurement."""
+    out = tmp_path / "run"
+    saved = run(toy_1d, out, "--steps", 30, "--frames", 1, "--hidden", 8, "--measure-every", 10)
+    history = json.loads((out / "history.json").read_text())
+    measured = [r for r in history if "jsd" in r]
+    steps = [r["step"] for r in measured]
+    assert {10, 20, 30, 1, 2} <= set(steps) and len(steps) < 30
+    assert steps == [r["step"] for r in saved["optimal_over_training"]]
+    assert all(0 <= r["jsd"] <= np.log(2) and 0 <= r["d_star_gap"] <= 1 for r in measured)
+    assert saved["jsd"] == measured[-1]["jsd"] and saved["d_star_gap"] == measured[-1]["d_star_gap"]
+    assert saved["jsd"] > 0.3                              # 30 steps of an 8-unit G: far from the data
+    assert_png(out / "optimal.png")
+
+
 def test_toy_1d_reports_a_critics_estimate_not_probabilities(toy_1d, tmp_path):
     """Under WGAN-GP metrics.json holds the critic's raw mean scores (checked against the saved
     critic on the run's own data draw) and their difference, not sigmoid probabilities."""

@@ -1,5 +1,7 @@
 """--resume and --trace in the toy demos: an interrupted run resumed from its checkpoint ends
-with the very samples of an uninterrupted one; --trace records one iteration and stops."""
+with the very samples and history of an uninterrupted one; --trace records one iteration and stops."""
+import json
+
 import numpy as np
 import pytest
 
@@ -39,6 +41,8 @@ def test_interrupted_run_resumes_to_the_same_samples(tmp_path, monkeypatch, name
     a, _ = load_checkpoint(straight / "checkpoint.npz")
     b, meta = load_checkpoint(resumed / "checkpoint.npz")
     assert meta["step"] == 40
+    history = [json.loads((d / "history.json").read_text()) for d in (straight, resumed)]
+    assert history[0] == history[1]                    # toy_1d's JSD measurements included
     for key in a:
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
     assert len(list((resumed / "frames").glob("step_*.png"))) == len(list((straight / "frames").glob("step_*.png")))

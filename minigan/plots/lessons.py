@@ -1,0 +1,44 @@
+"""Figures of the GAN lessons: D against the optimal D*, vanishing gradients, the bilinear game,
+and shares of modes or classes over training."""
+import math
+
+import numpy as np
+
+from .common import moving_average, recorded
+
+
+def plot_optimal_discriminator_gap(axes, history):
+    """Two panels from a History whose records hold "jsd" and "d_star_gap" every few steps.
+
+    Left: the Jensen-Shannon divergence of p_data and p_g (from densities), and the lower bound
+    (log 4 - D's loss) / 2 that D's own loss gives of it (smoothed; equal to the JSD when D = D*).
+    Right: E_data |D(x) - D*(x)|, how far D is from the best discriminator for the current G.
+    Steps on a log scale: most of the divergence goes in the first few hundred steps.
+    """
+    left, right = axes
+    steps, jsd = recorded(history, "jsd")
+    left.plot(steps, jsd, "o-", color="tab:purple", markersize=3, label="JSD($p_{data}$ || $p_g$), from densities")
+    all_steps, losses = recorded(history, "d_loss")
+    penalties = [r.get("penalty", 0.0) for r in history.records if "d_loss" in r]
+    bound = (math.log(4) - (np.asarray(losses) - np.asarray(penalties))) / 2
+    left.plot(all_steps, bound, color="tab:blue", alpha=0.2, linewidth=0.5)
+    window = max(1, len(bound) // 300)
+    centred = np.asarray(all_steps, dtype=np.float64) - (window - 1) / 2   # the mean of steps t - w + 1 .. t
+    left.plot(centred[window - 1:], moving_average(bound, window)[window - 1:], color="tab:blue",
+              label="(log 4 - D's loss) / 2, a lower bound")
+    left.axhline(math.log(2), color="gray", linestyle=":", linewidth=1)
+    left.text(all_steps[-1] if all_steps else 0, math.log(2), "log 2: disjoint", ha="right", va="bottom",
+              fontsize="small", color="gray")
+    left.axhline(0, color="gray", linewidth=0.5)
+    left.set_ylim(-0.05, 0.75)
+    left.set_xscale("log")
+    left.set_xlabel("generator step")
+    left.set_ylabel("nats")
+    left.legend(loc="lower left", fontsize="small")
+    steps, gap = recorded(history, "d_star_gap")
+    right.plot(steps, gap, "o-", color="tab:green", markersize=3)
+    right.set_ylim(bottom=0)
+    right.set_xscale("log")
+    right.set_xlabel("generator step")
+    right.set_ylabel("$E_{data}\\,|D(x) - D^*(x)|$")
+    right.set_title("distance of D from the optimal $D^*$", fontsize="medium")
