@@ -42,3 +42,42 @@ def plot_optimal_discriminator_gap(axes, history):
     right.set_xlabel("generator step")
     right.set_ylabel("$E_{data}\\,|D(x) - D^*(x)|$")
     right.set_title("distance of D from the optimal $D^*$", fontsize="medium")
+
+
+GRADIENT_COLOURS = {"minimax": "tab:red", "non_saturating": "tab:blue", "wasserstein": "tab:green"}
+GRADIENT_LABELS = {"minimax": "minimax  log(1 - D(G(z)))", "non_saturating": "non-saturating  -log D(G(z))",
+                   "wasserstein": "Wasserstein critic (WGAN-GP)"}
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def plot_vanishing_gradients(axes, experiments):
+    """G's gradient norm while a fresh D trains against a frozen G (demos/vanishing_gradients.py).
+
+    experiments: [{"g_steps": N, "measurements": [{"d_step", "d_fake", "minimax", "non_saturating",
+    "wasserstein"}, ...]}, ...], one line style per frozen G. Left: the three norms against D's
+    steps. Right: the minimax and non-saturating norms against mean D(G(z)) on the fixed batch,
+    the axis reversed so that D's confidence grows to the right.
+    """
+    left, right = axes
+    for number, (style, experiment) in enumerate(zip(LINE_STYLES * 3, experiments)):
+        rows = experiment["measurements"]
+        steps = [r["d_step"] for r in rows]
+        for key, colour in GRADIENT_COLOURS.items():
+            left.plot(steps, [r[key] for r in rows], style, color=colour, marker=".",
+                      label=GRADIENT_LABELS[key] if number == 0 else None)
+        for key in ("minimax", "non_saturating"):
+            right.plot([r["d_fake"] for r in rows], [r[key] for r in rows], style, color=GRADIENT_COLOURS[key],
+                       marker=".")
+        for ax in axes:                                   # one legend entry per frozen G, in black
+            ax.plot([], [], style, color="black", label=f"G frozen after {experiment['g_steps']} steps")
+    left.set_xscale("symlog", linthresh=1)
+    left.set_yscale("log")
+    left.set_xlabel("D's training steps with G frozen")
+    left.set_ylabel("||dL_G / dtheta_G||")
+    left.legend(fontsize="x-small", loc="lower left")
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.invert_xaxis()
+    right.set_xlabel("mean D(G(z)) on a fixed batch (D more confident to the right)")
+    right.set_ylabel("||dL_G / dtheta_G||")
+    right.legend(fontsize="x-small", loc="lower left")
