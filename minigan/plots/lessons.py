@@ -81,3 +81,35 @@ def plot_vanishing_gradients(axes, experiments):
     right.set_xlabel("mean D(G(z)) on a fixed batch (D more confident to the right)")
     right.set_ylabel("||dL_G / dtheta_G||")
     right.legend(fontsize="x-small", loc="lower left")
+
+
+BILINEAR_STYLES = {"simultaneous": ("tab:red", "simultaneous steps"), "alternating": ("tab:orange", "alternating steps"),
+                   "averaged": ("black", "mean of the alternating iterates"),
+                   "extragradient": ("tab:blue", "extragradient"), "optimistic": ("tab:purple", "optimistic"),
+                   "consensus": ("tab:green", "consensus term")}
+
+
+def plot_bilinear_game(axes, paths):
+    """min_x max_y x y (demos/bilinear_game.py). paths: name -> iterates (T, 2), names from
+    BILINEAR_STYLES. Left: the trajectories in the (x, y) plane, the equilibrium marked.
+    Right: the distance |z_t| to the equilibrium over steps, on a log scale."""
+    left, right = axes
+    for name, points in paths.items():
+        colour, label = BILINEAR_STYLES[name]
+        left.plot(points[:, 0], points[:, 1], color=colour, linewidth=0.8, label=label)
+        left.plot(*points[-1], "o", color=colour, markersize=4)
+        right.plot(np.hypot(points[:, 0], points[:, 1]), color=colour, label=label)
+    left.plot(*paths[next(iter(paths))][0], "k*", markersize=10, label="start")
+    left.plot(0, 0, "kx", markersize=10, label="equilibrium (0, 0)")
+    left.set_aspect("equal")
+    # Framed on the paths that stay bounded: the simultaneous spiral leaves the picture.
+    limit = 1.25 * max(float(np.abs(p).max()) for name, p in paths.items() if name != "simultaneous")
+    left.set_xlim(-limit, limit)
+    left.set_ylim(-limit, limit)
+    left.set_xlabel("x (minimises x y)")
+    left.set_ylabel("y (maximises x y)")
+    left.legend(fontsize="x-small", loc="lower left")
+    right.set_yscale("log")
+    right.set_xlabel("step")
+    right.set_ylabel("distance to the equilibrium |(x, y)|")
+    right.legend(fontsize="x-small", loc="lower left")
