@@ -113,3 +113,36 @@ def plot_bilinear_game(axes, paths):
     right.set_xlabel("step")
     right.set_ylabel("distance to the equilibrium |(x, y)|")
     right.legend(fontsize="x-small", loc="lower left")
+
+
+def plot_shares(ax, steps, shares, names, title=None):
+    """Shares of modes or classes over training as stacked bands: steps (T,), shares (T, K) whose
+    rows sum to at most 1 (the rest, e.g. samples far from every mode, stays white), names (K,)."""
+    shares = np.asarray(shares, dtype=np.float64)
+    colours = [f"C{k % 10}" for k in range(shares.shape[1])]
+    ax.stackplot(steps, shares.T, labels=names, colors=colours, alpha=0.85, linewidth=0)
+    ax.set_ylim(0, 1)
+    ax.set_xlim(steps[0], steps[-1])
+    ax.set_ylabel("share of samples")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="x-small", ncol=1 + len(names) // 11)
+    if title:
+        ax.set_title(title, fontsize="medium")
+
+
+def plot_oscillation(axes, history, steps, g_shares, average_shares, names):
+    """The game oscillating on the ring (demos/ring_oscillation.py), four panels sharing the step
+    axis: the losses, mean D(x) and D(G(z)), the share of G's samples nearest each mode, the same
+    for G's weight average."""
+    losses, outputs, g_panel, average_panel = axes
+    for ax, series in ((losses, (("d_loss", "D loss", "tab:blue"), ("g_loss", "G loss", "tab:orange"))),
+                       (outputs, (("d_real", "D(x), real", "tab:green"), ("d_fake", "D(G(z)), fake", "tab:red")))):
+        for key, label, colour in series:
+            x, values = recorded(history, key)
+            ax.plot(x, values, color=colour, linewidth=0.6, label=label)
+        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="x-small")
+    losses.set_ylabel("loss")
+    outputs.set_ylabel("mean D")
+    outputs.set_ylim(0, 1)
+    plot_shares(g_panel, steps, g_shares, names, "G: the mode nearest each of its samples")
+    plot_shares(average_panel, steps, average_shares, names, "G's weight average: the same")
+    average_panel.set_xlabel("generator step")

@@ -29,7 +29,7 @@ def test_the_minimax_gradient_vanishes_as_d_grows_confident_and_the_non_saturati
     assert_png(out / "vanishing_gradients.png")
 
 
-@pytest.mark.parametrize("name", ["vanishing_gradients", "bilinear_game"])
+@pytest.mark.parametrize("name", ["vanishing_gradients", "bilinear_game", "ring_oscillation"])
 def test_help_and_refusals(name, capsys, tmp_path):
     demo = load_demo(name)
     with pytest.raises(SystemExit) as exit_:
@@ -85,3 +85,32 @@ def test_bilinear_demo_spirals_out_orbits_and_cures(bilinear, tmp_path):
     assert max(final[r] for r in ("averaged", "extragradient", "optimistic", "consensus")) < 0.5 * start
     assert len(metrics["distance"]["alternating"]) == 301
     assert_png(out / "bilinear_game.png")
+
+
+@pytest.fixture(scope="module")
+def oscillation():
+    return load_demo("ring_oscillation")
+
+
+def test_mode_shares_and_hop_rate_by_hand(oscillation):
+    modes = np.array([[2.0, 0.0], [0.0, 2.0], [-2.0, 0.0]])
+    samples = np.array([[1.9, 0.1], [0.1, 1.5], [0.2, 2.2], [-3.0, -0.5]])
+    np.testing.assert_allclose(oscillation.mode_shares(samples, modes), [0.25, 0.5, 0.25])
+    assert oscillation.hop_rate([[1, 0, 0], [0, 1, 0], [0, 1, 0]]) == 0.5      # all mass moved, then none
+    assert oscillation.hop_rate([[0.5, 0.5, 0], [0.5, 0.25, 0.25]]) == 0.25
+    assert oscillation.hop_rate([[1, 0, 0]]) == 0.0
+
+
+def test_ring_oscillation_records_shares_of_g_and_of_its_average(oscillation, tmp_path):
+    out = tmp_path / "run"
+    metrics = run(oscillation, out, "--steps", 40, "--every", 10, "--hidden", 16, "--depth", 2, "--average", 0.9)
+    shares = metrics["shares_over_training"]
+    assert shares["step"] == [10, 20, 30, 40]
+    for key in ("G", "average"):
+        rows = np.array(shares[key])
+        assert rows.shape == (4, 8) and np.allclose(rows.sum(axis=1), 1)
+        assert metrics["hop_rate"][key] == pytest.approx(oscillation.hop_rate(rows))
+        assert 0 <= metrics["hop_rate"][key] <= 1
+    assert shares["G"] != shares["average"]
+    assert len(json.loads((out / "history.json").read_text())) == 40
+    assert_png(out / "oscillation.png")
