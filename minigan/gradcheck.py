@@ -8,7 +8,9 @@ and passes when |analytic - numeric| <= atol + rtol * max(|analytic|, |numeric|)
 The report gives, per tensor, the worst element's absolute and relative error and the
 norm-wise relative error ||analytic - numeric|| / max(||analytic||, ||numeric||).
 
-``check_layer`` works on anything that follows the layer contract (your own layers too);
+``check_layer`` works on any object with the members of minigan.reference.protocol (params
+and grads dicts, forward, backward, optionally buffers and zero_grad): minigan's layers and a
+Sequential as they are, and plain objects of your own;
 ``check_double_backward`` checks a layer's second-order pass the same way, against finite
 differences of its backward; ``check_function`` on a plain pair of callables. Both return a ``GradReport``; its ``ok``
 says pass or fail and ``str(report)`` shows the worst element of every tensor checked.
@@ -32,12 +34,14 @@ class TensorCheck:
     analytic: float
     numeric: float
     ok: bool
+    note: str = ""
 
     def __str__(self):
         flag = "ok  " if self.ok else "FAIL"
         return (f"{flag} {self.name:<16} {str(self.shape):<18} abs {self.max_abs_error:.2e}  "
                 f"rel {self.max_rel_error:.2e}  norm-rel {self.norm_rel_error:.2e}  worst at {self.worst_index}: "
-                f"analytic {self.analytic:.10g} vs numeric {self.numeric:.10g}")
+                f"analytic {self.analytic:.10g} vs numeric {self.numeric:.10g}"
+                + (f"\n       {self.note}" if self.note else ""))
 
 
 @dataclass
@@ -106,13 +110,32 @@ def _indices(shape, max_elements, rng):
     return [every[i] for i in rng.choice(len(every), max_elements, replace=False)]
 
 
+def _stores(layer):
+    """The dicts of arrays a check may change: every leaf's params, grads and buffers for a
+    minigan container (it exposes its children's arrays through views), else the object's own."""
+    if hasattr(layer, "_own_stores"):
+        return list(layer._own_stores())
+    return [store for store in (getattr(layer, name, None) for name in ("params", "grads", "buffers"))
+            if store is not None]
+
+
+def _modules(layer):
+    return list(layer.modules()) if hasattr(layer, "modules") else [layer]
+
+
 class _Snapshot:
     """Saves a layer's arrays and generator states; restores them after the check."""
 
     def __init__(self, layer):
-        self.stores = [(s, dict(s)) for s in layer._own_stores()]
-        self.rngs = [(m, m.rng.bit_generator.state) for m in layer.modules()
+        self.stores = [(s, dict(s)) for s in _stores(layer)]
+        self.rngs = [(m, m.rng.bit_generator.state) for m in _modules(layer)
                      if isinstance(getattr(m, "rng", None), np.random.Generator)]
+
+    def to_float64(self, xp):
+        """Every array replaced by a float64 copy, so the originals stay untouched."""
+        for store, saved in self.stores:
+            for name, value in saved.items():
+                store[name] = xp.array(value, dtype=np.float64)
 
     def replay_randomness(self):
         for m, state in self.rngs:
@@ -120,16 +143,29 @@ class _Snapshot:
 
     def restore(self):
         for store, saved in self.stores:
-            store.clear()
+            if type(store) is dict:
+                store.clear()
             store.update(saved)
         self.replay_randomness()
+
+
+def _zero_grad(layer):
+    if callable(getattr(layer, "zero_grad", None)):
+        layer.zero_grad()
+    else:
+        for name, p in layer.params.items():
+            layer.grads[name] = p * 0
 
 
 def check_layer(layer, x, dy=None, *, loss=None, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-8,
                 seed=0, max_elements=None):
     """Check ``layer.backward`` against finite differences of ``layer.forward``.
 
-    layer:   any object with forward, backward, params, grads, zero_grad (a Sequential too).
+    layer:   any object with params and grads (dicts), forward and backward (backward leaves
+             dL/dparam in grads, set or added), optionally buffers and zero_grad (without it
+             the check fills grads with zeros): a minigan layer, a Sequential, or a plain object.
+             forward must read its parameters from ``params`` on every call: the check
+             perturbs the arrays it finds there.
     x:       the input; copied to float64, as are the layer's parameters for the check.
     dy:      upstream gradient (drawn from N(0, 1) with ``seed`` when None).
     loss:    optional callable y -> (value, dvalue/dy) used instead of sum(y * dy),
@@ -145,7 +181,7 @@ def check_layer(layer, x, dy=None, *, loss=None, wrt=None, eps=1e-6, rtol=1e-5, 
     xp = get_array_module(x, *layer.params.values())
     snapshot = _Snapshot(layer)
     try:
-        layer.astype(np.float64)
+        snapshot.to_float64(xp)
         x = xp.array(x, dtype=np.float64)
 
         def run(inp):
@@ -163,7 +199,7 @@ def check_layer(layer, x, dy=None, *, loss=None, wrt=None, eps=1e-6, rtol=1e-5, 
             def objective():
                 return float(loss(run(x))[0])
             upstream = loss(y)[1]
-        layer.zero_grad()
+        _zero_grad(layer)
         dx = layer.backward(upstream)
         names = list(layer.params) if wrt is None else [n for n in wrt if n != "input"]
         report = GradReport()
@@ -176,10 +212,15 @@ def check_layer(layer, x, dy=None, *, loss=None, wrt=None, eps=1e-6, rtol=1e-5, 
             report.checks.append(_compare("input", _subset(dx, indices), numeric, rtol, atol, tiny))
         for name in names:
             p = layer.params[name]
+            if name not in layer.grads:
+                raise ValueError(f"backward left no gradient for parameter {name!r} in layer.grads")
             analytic = layer.grads[name].copy()
             indices = _indices(p.shape, max_elements, rng)
             numeric = _numeric_gradient(objective, p, eps, indices)
-            report.checks.append(_compare(name, _subset(analytic, indices), numeric, rtol, atol, tiny))
+            check = _compare(name, _subset(analytic, indices), numeric, rtol, atol, tiny)
+            if not check.ok and not numeric.any():
+                check.note = f"the numeric gradient is 0: does forward read layer.params[{name!r}] on every call?"
+            report.checks.append(check)
         return report
     finally:
         snapshot.restore()
@@ -199,7 +240,7 @@ def check_double_backward(layer, x, dy=None, ddx=None, *, eps=1e-6, rtol=1e-5, a
     snapshot = _Snapshot(layer)
     was_requiring = [m.requires_grad for m in layer.modules()]
     try:
-        layer.astype(np.float64)
+        snapshot.to_float64(xp)
         x = xp.array(x, dtype=np.float64)
         y_shape = layer.forward(x).shape
         dy = xp.array(rng.standard_normal(y_shape) if dy is None else dy, dtype=np.float64)

@@ -1,158 +1,124 @@
 """Run another implementation through the fixtures and report, per case and tensor, how far it is.
 
-A tensor passes when every element satisfies  |actual - expected| <= atol + rtol * |expected|
-(numpy.isclose's rule). The report gives per tensor the largest absolute error, the largest
-error relative to the tensor's scale, max|actual - expected| / max|expected|, and the worst
-element. A case passes when all its tensors do; an adapter that raises NotImplementedError
-skips the case; any other exception, a missing or unexpected tensor, a wrong shape or a
-non-finite value fails it.
+A tensor passes when every element satisfies |actual - expected| <= atol + rtol |expected|
+(numpy.isclose's rule). A case runs in stages (protocol.py): forward, then backward; each
+stage is compared as soon as it is done, and a wrong shape, a missing tensor or something
+that is not an array stops the case there, so a wrong forward is reported as such and not
+as a crash in backward. A case passes when all its tensors do; an implementation that raises
+NotImplementedError skips the case; any other exception fails it, located at the line of the
+implementation that raised (where.py). hints.py adds the likely cause where a cheap test
+finds one; ``dump`` writes the arrays of every failing case to a directory.
 """
 import fnmatch
 import importlib
 import json
 import os
 import sys
-import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .archive import read_npz, sha256_of
+from . import hints
+from .archive import read_npz, sha256_of, write_npz
 from .cases import Case
-from .export import DEFAULT_ATOL, DEFAULT_RTOL, FORMAT, MANIFEST
+from .export import FORMAT, MANIFEST
 from .protocol import run_case
+from .report import CaseResult, Report, TensorResult
+from .tolerances import preset
+from .where import describe
 
 TINY = np.finfo(np.float64).tiny
-
-
-@dataclass
-class TensorResult:
-    name: str
-    shape: tuple
-    max_abs_error: float = 0.0
-    max_rel_error: float = 0.0
-    ok: bool = True
-    note: str = ""
-
-    def __str__(self):
-        flag = "ok  " if self.ok else "FAIL"
-        numbers = f"max abs {self.max_abs_error:.1e}  max rel {self.max_rel_error:.1e}"
-        return f"{flag} {self.name:<24} {str(self.shape):<14} {numbers}  {self.note}".rstrip()
-
-
-@dataclass
-class CaseResult:
-    name: str
-    kind: str
-    status: str                      # passed | failed | skipped
-    tensors: list = field(default_factory=list)
-    message: str = ""
-
-    @property
-    def max_abs_error(self):
-        return max((t.max_abs_error for t in self.tensors), default=0.0)
-
-    @property
-    def max_rel_error(self):
-        return max((t.max_rel_error for t in self.tensors), default=0.0)
-
-    def __str__(self):
-        head = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}[self.status]
-        line = f"{head} {self.name:<52}"
-        if self.status == "skipped":
-            return f"{line} {self.message}"
-        line += f" max abs {self.max_abs_error:.1e}  max rel {self.max_rel_error:.1e}"
-        if self.status == "passed":
-            return line
-        lines = [line] + ([f"       {self.message}"] if self.message else [])
-        return "\n".join(lines + [f"       {t}" for t in self.tensors if not t.ok])
-
-
-@dataclass
-class Report:
-    cases: list
-    rtol: float
-    atol: float
-
-    def count(self, status):
-        return sum(c.status == status for c in self.cases)
-
-    @property
-    def passed(self):
-        return self.count("passed")
-
-    @property
-    def failed(self):
-        return self.count("failed")
-
-    @property
-    def skipped(self):
-        return self.count("skipped")
-
-    @property
-    def ok(self):
-        return self.failed == 0
-
-    def __bool__(self):
-        return self.ok
-
-    def case(self, name):
-        return next(c for c in self.cases if c.name == name)
-
-    def summary(self):
-        return f"{self.passed} passed, {self.failed} failed, {self.skipped} skipped"
-
-    def __str__(self):
-        return "\n".join([str(c) for c in self.cases]
-                         + [f"tolerances: rtol {self.rtol:g}, atol {self.atol:g}", self.summary()])
+OPTIONAL_IN_OWN_STEP = ("fake", "d_loss", "g_loss", "grad_d/", "grad_g/")
+NO_EXTRAS = ("grad/", "grad_d/", "grad_g/")      # other names an implementation adds are ignored
 
 
 def compare(name, actual, expected, rtol, atol):
     """One tensor against its fixture."""
     shape = tuple(expected.shape)
     if actual is None:
-        return TensorResult(name, shape, ok=False, note="missing: the adapter returned None")
-    try:
-        actual = np.asarray(actual, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        return TensorResult(name, shape, ok=False, note=f"not an array: {err}")
+        return TensorResult(name, shape, ok=False, blocking=True, note="missing: the implementation returned None")
+    if not isinstance(actual, np.ndarray):
+        return TensorResult(name, shape, ok=False, blocking=True, note=f"not an array: {type(actual).__name__}")
     if actual.shape != expected.shape:
-        return TensorResult(name, shape, ok=False, note=f"shape {actual.shape}, expected {shape}")
+        return TensorResult(name, shape, ok=False, blocking=True, note=f"shape {actual.shape}, expected {shape}")
     if actual.size == 0:
         return TensorResult(name, shape)
     if not np.isfinite(actual).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(actual))[0])
-        return TensorResult(name, shape, float("inf"), float("inf"), False, f"non-finite value at {where}")
+        return TensorResult(name, shape, float("inf"), float("inf"), float("inf"), False,
+                            f"non-finite value at {where}: got {actual[where]}, expected {expected[where]:.12g}")
     err = np.abs(actual - expected)
     allowed = atol + rtol * np.abs(expected)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(err == 0, 0.0, err / allowed)
+    worst = np.unravel_index(np.argmax(ratio), err.shape)
     max_abs = float(err.max())
     result = TensorResult(name, shape, max_abs, max_abs / max(float(np.abs(expected).max()), TINY),
-                          bool((err <= allowed).all()))
+                          float(ratio[worst]), bool((err <= allowed).all()))
     if not result.ok:
-        worst = np.unravel_index(np.argmax(err - allowed), err.shape)
-        result.note = (f"worst at {tuple(int(i) for i in worst)}: got {actual[worst]:.12g}, "
-                       f"expected {expected[worst]:.12g}")
+        at = tuple(int(i) for i in worst)
+        result.note = (f"|error| {err[worst]:.2e} > allowed {allowed[worst]:.2e} ({result.ratio:.1e} x) at {at}: "
+                       f"got {actual[worst]:.12g}, expected {expected[worst]:.12g}")
     return result
 
 
-def check_case(case, arrays, factory, rtol, atol):
+def _compare_stage(stage, expected, rtol, atol):
+    results = [compare(name, stage[name], expected[name], rtol, atol) for name in sorted(stage) if name in expected]
+    for name in sorted(set(stage) - set(expected)):
+        if name.startswith(NO_EXTRAS):
+            results.append(TensorResult(name, (), ok=False, note="unexpected: the fixture has no such tensor"))
+    return results
+
+
+def check_case(case, arrays, factory, rtol, atol, dtype="float64", dump=None):
     inputs = {k: v for k, v in arrays.items() if not k.startswith("expected/")}
     expected = {k[len("expected/"):]: v for k, v in arrays.items() if k.startswith("expected/")}
-    wants_buffers = any(k.startswith("buffer/") for k in expected)
+    tensors, outputs, message, finished = [], {}, "", False
+    stages = None
     try:
-        outputs = run_case(case, factory, inputs, wants_buffers)
+        stages = run_case(case, factory, inputs, np.dtype(dtype))
+        for stage in stages:
+            outputs.update(stage)
+            tensors += _compare_stage(stage, expected, rtol, atol)
+            if any(t.blocking for t in tensors):
+                message = "stopped here: the later stages were not run"
+                break
+        else:
+            finished = True
     except NotImplementedError as err:
-        return CaseResult(case.name, case.kind, "skipped", message=f"not implemented: {err}".rstrip(": "))
-    except Exception as err:  # noqa: BLE001  (any failure of the adapter is a finding to report)
-        where = traceback.extract_tb(err.__traceback__)[-1]
-        message = f"error: {type(err).__name__}: {err} ({Path(where.filename).name}:{where.lineno})"
-        return CaseResult(case.name, case.kind, "failed", message=message)
-    tensors = [compare(name, outputs.get(name), expected[name], rtol, atol) for name in sorted(expected)]
-    extra = sorted(set(outputs) - set(expected))
-    tensors += [TensorResult(name, (), ok=False, note="unexpected: the fixture has no such tensor") for name in extra]
-    status = "passed" if all(t.ok for t in tensors) else "failed"
-    return CaseResult(case.name, case.kind, status, tensors)
+        if not outputs:
+            return CaseResult(case.name, case.kind, "skipped", message=f"not implemented: {err}".rstrip(": "))
+        message = f"not implemented part-way: {err}"
+    except Exception as err:  # noqa: BLE001  (any failure of the implementation is a finding to report)
+        message = f"error: {describe(err)}"
+    finally:
+        if hasattr(stages, "close"):
+            stages.close()
+    if finished:
+        for name in sorted(set(expected) - set(outputs)):
+            if not (case.group == "gan_step" and name.startswith(OPTIONAL_IN_OWN_STEP)):
+                tensors.append(TensorResult(name, tuple(expected[name].shape), ok=False,
+                                            note="missing: the implementation did not return it"))
+    failed = bool(message) or not all(t.ok for t in tensors)
+    result = CaseResult(case.name, case.kind, "failed" if failed else "passed", tensors, message)
+    if failed:
+        result.pins = case.pins
+        hints.explain(case, inputs, expected, outputs, result, rtol, atol)
+        if dump is not None:
+            dump_case(Path(dump), case, inputs, expected, outputs, result)
+    return result
+
+
+def dump_case(directory, case, inputs, expected, outputs, result):
+    """<directory>/<case file>: the case's inputs, and expected/ and actual/ of each failing tensor."""
+    directory.mkdir(parents=True, exist_ok=True)
+    arrays = dict(inputs)
+    for t in result.failing:
+        if t.name in expected:
+            arrays[f"expected/{t.name}"] = expected[t.name]
+        if isinstance(outputs.get(t.name), np.ndarray):
+            arrays[f"actual/{t.name}"] = outputs[t.name]
+    write_npz(directory / case.file, arrays)
 
 
 def load_factory(spec):
@@ -176,29 +142,42 @@ def load_manifest(directory):
         raise FileNotFoundError(f"{path} not found: write the fixtures with `python -m minigan reference export DIR`")
     manifest = json.loads(path.read_text())
     if manifest.get("format") != FORMAT:
-        raise ValueError(f"{path}: format {manifest.get('format')!r}, this checker reads {FORMAT!r}")
+        raise ValueError(f"{path}: format {manifest.get('format')!r}, this checker reads {FORMAT!r}; export the "
+                         f"fixtures again with this minigan")
     return manifest
 
 
-def check(directory, factory, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL, cases=None):
-    """Run ``factory``'s adapters over the fixtures in ``directory``; returns a Report.
+def selected(manifest, cases=None):
+    """The manifest's case entries whose names match any of the glob pattern(s) ``cases``."""
+    patterns = [cases] if isinstance(cases, str) else cases
+    return [e for e in manifest["cases"] if not patterns or any(fnmatch.fnmatchcase(e["name"], p) for p in patterns)]
 
-    factory: ``factory(kind, config) -> adapter`` (see minigan.reference), or "module:attribute".
+
+def check_entry(directory, entry, factory, rtol, atol, dtype="float64", dump=None):
+    """Check one manifest entry; a fixture file that is missing or altered fails the case."""
+    case = Case(entry["name"], entry["group"], entry["kind"], entry["config"], special=entry.get("special", ""),
+                pins=entry.get("pins", ""))
+    path = Path(directory) / entry["file"]
+    if not path.is_file() or sha256_of(path) != entry["sha256"]:
+        problem = "is missing" if not path.is_file() else "does not match the manifest's SHA-256"
+        return CaseResult(case.name, case.kind, "failed", message=f"fixture {path} {problem}")
+    return check_case(case, read_npz(path), factory, rtol, atol, dtype, dump)
+
+
+def check(directory, factory, rtol=None, atol=None, cases=None, dtype="float64", dump=None):
+    """Run ``factory``'s objects over the fixtures in ``directory``; returns a Report.
+
+    factory: ``factory(kind, config)`` (see minigan.reference.protocol), or "module:attribute".
     cases:   optional glob pattern(s) on case names, e.g. "Conv2d/*" or ["loss/*", "Dense/*"].
+    dtype:   "float64" or "float32": the inputs are handed over in that dtype, and rtol and atol
+             default to its preset (tolerances.py).
+    dump:    a directory to write each failing case's inputs, expected and actual arrays into.
     """
     if isinstance(factory, str):
         factory = load_factory(factory)
-    patterns = [cases] if isinstance(cases, str) else cases
-    directory = Path(directory)
-    results = []
-    for entry in load_manifest(directory)["cases"]:
-        if patterns and not any(fnmatch.fnmatchcase(entry["name"], p) for p in patterns):
-            continue
-        case = Case(entry["name"], entry["group"], entry["kind"], entry["config"])
-        path = directory / entry["file"]
-        if not path.is_file() or sha256_of(path) != entry["sha256"]:
-            problem = "is missing" if not path.is_file() else "does not match the manifest's SHA-256"
-            results.append(CaseResult(case.name, case.kind, "failed", message=f"fixture {path} {problem}"))
-            continue
-        results.append(check_case(case, read_npz(path), factory, rtol, atol))
-    return Report(results, rtol, atol)
+    default_rtol, default_atol = preset(dtype)
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
+    results = [check_entry(directory, entry, factory, rtol, atol, dtype, dump)
+               for entry in selected(load_manifest(directory), cases)]
+    return Report(results, rtol, atol, str(dtype))

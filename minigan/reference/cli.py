@@ -1,7 +1,8 @@
 """``python -m minigan reference export DIR`` and ``python -m minigan reference check DIR --impl M:F``."""
 import argparse
 
-from .export import DEFAULT_ATOL, DEFAULT_RTOL, DEFAULT_SEED
+from .export import DEFAULT_SEED
+from .tolerances import PRESETS
 
 
 def run_export(args):
@@ -19,12 +20,15 @@ def run_check(args, parser):
     except (ImportError, ValueError) as err:
         parser.error(f"--impl {args.impl}: {err}")
     try:
-        report = check(args.directory, factory, rtol=args.rtol, atol=args.atol, cases=args.cases)
+        report = check(args.directory, factory, rtol=args.rtol, atol=args.atol, cases=args.cases, dtype=args.dtype,
+                       dump=args.dump)
     except (FileNotFoundError, ValueError) as err:
         parser.error(str(err))
     if not report.cases:
         parser.error(f"no case matches {args.cases}")
     print(report)
+    if args.dump and report.failed:
+        print(f"wrote the arrays of {report.failed} failing case(s) to {args.dump}")
     return 0 if report.ok else 1
 
 
@@ -57,10 +61,14 @@ def add_parser(subparsers):
     check.add_argument("directory", metavar="DIR")
     check.add_argument("--impl", required=True, metavar="MODULE:FACTORY",
                        help="the adapter factory, factory(kind, config) -> adapter")
-    check.add_argument("--rtol", type=non_negative, default=DEFAULT_RTOL,
-                       help="relative tolerance (default %(default)g; about 1e-4 for float32)")
-    check.add_argument("--atol", type=non_negative, default=DEFAULT_ATOL,
-                       help="absolute tolerance (default %(default)g; about 1e-5 for float32)")
+    presets = "; ".join(f"{d}: rtol {r:g}, atol {a:g}" for d, (r, a) in PRESETS.items())
+    check.add_argument("--dtype", choices=list(PRESETS), default="float64",
+                       help=f"the dtype the inputs are handed over in, and the tolerance preset ({presets}; "
+                            f"default %(default)s)")
+    check.add_argument("--rtol", type=non_negative, help="relative tolerance (default: the dtype's preset)")
+    check.add_argument("--atol", type=non_negative, help="absolute tolerance (default: the dtype's preset)")
     check.add_argument("--cases", nargs="+", metavar="GLOB", help='only cases matching, e.g. "Conv2d/*"')
+    check.add_argument("--dump", metavar="OUT", help="write each failing case's inputs, expected and actual "
+                                                     "arrays to OUT/<case>.npz")
     check.set_defaults(run=lambda args: run_check(args, check))
     return parser

@@ -8,16 +8,22 @@ from minigan.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = '''
-from minigan.reference.adapters import LayerAdapter, factory as minigan_factory
+from minigan import nn
+from minigan.reference.adapters import factory as minigan_factory
 
-class Broken(LayerAdapter):
+class Broken(nn.Dense):
     def backward(self, dy):
-        dx, grads = super().backward(dy)
-        return dx, {k: 2 * v for k, v in grads.items()}
+        dx = super().backward(dy)
+        for g in self.grads.values():
+            g *= 2
+        return dx
 
 def factory(kind, config):
-    return Broken(kind, config) if kind == "Dense" else minigan_factory(kind, config)
+    if kind == "Dense":
+        return Broken(**config["args"], dtype="float64")
+    return minigan_factory(kind, config)
 '''
+N_CASES = 90
 
 
 def run(capsys, *argv):
@@ -31,11 +37,14 @@ def run(capsys, *argv):
 
 def test_export_then_check_prints_one_line_per_case_and_the_summary(tmp_path, capsys):
     status, out, _ = run(capsys, "reference", "export", str(tmp_path / "fx"))
-    assert status == 0 and "wrote 63 cases" in out
-    status, out, _ = run(capsys, "reference", "check", str(tmp_path / "fx"), "--impl", "minigan.reference.adapters:factory")
-    lines = out.splitlines()
-    assert status == 0 and lines[-1] == "63 passed, 0 failed, 0 skipped"
-    assert sum(line.startswith("PASS ") for line in lines) == 63
+    assert status == 0 and f"wrote {N_CASES} cases" in out
+    for dtype in ("float64", "float32"):
+        status, out, _ = run(capsys, "reference", "check", str(tmp_path / "fx"), "--impl",
+                             "minigan.reference.adapters:factory", "--dtype", dtype)
+        lines = out.splitlines()
+        assert status == 0 and lines[-1] == f"{N_CASES} passed, 0 failed, 0 skipped"
+        assert sum(line.startswith("PASS ") for line in lines) == N_CASES
+        assert lines[-2].startswith(f"tolerances ({dtype})")
 
 
 def test_a_failing_implementation_exits_1_naming_case_and_tensor(fixtures, tmp_path, capsys, monkeypatch):
@@ -43,10 +52,12 @@ def test_a_failing_implementation_exits_1_naming_case_and_tensor(fixtures, tmp_p
     monkeypatch.chdir(tmp_path)                   # the check puts the current directory on sys.path
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
     status, out, _ = run(capsys, "reference", "check", str(fixtures), "--impl", "my_adapters:factory",
-                         "--cases", "Dense/*", "ReLU/*")
+                         "--cases", "Dense/*", "ReLU/*", "--dump", str(tmp_path / "dump"))
     assert status == 1
-    assert "FAIL Dense/no-bias" in out and "FAIL grad/weight" in out
-    assert out.splitlines()[-1] == "2 passed, 3 failed, 0 skipped"
+    assert "FAIL Dense/no-bias" in out and "FAIL grad/weight" in out and "hint: actual = 2 x expected" in out
+    assert out.splitlines()[-2] == "3 passed, 3 failed, 0 skipped"
+    assert out.splitlines()[-1] == f"wrote the arrays of 3 failing case(s) to {tmp_path / 'dump'}"
+    assert len(list((tmp_path / "dump").glob("Dense-*.npz"))) == 3
     sys.modules.pop("my_adapters", None)
 
 
@@ -58,6 +69,7 @@ def test_a_failing_implementation_exits_1_naming_case_and_tensor(fixtures, tmp_p
     ["reference", "check", "DIR", "--impl", "no_such_module_xyz:factory"],
     ["reference", "check", "DIR", "--impl", "minigan.reference.adapters:nope"],
     ["reference", "check", "DIR", "--impl", "minigan.reference.adapters:factory", "--rtol", "-1"],
+    ["reference", "check", "DIR", "--impl", "minigan.reference.adapters:factory", "--dtype", "float16"],
     ["reference", "check", "DIR", "--impl", "minigan.reference.adapters:factory"],     # DIR has no manifest
     ["reference", "export", "DIR", "--seed", "x"],
     ["trace", "--out", "DIR", "--steps", "0"],

@@ -6,9 +6,10 @@ import numpy as np
 import minigan
 from minigan.losses import LOSSES
 from minigan.optim import OPTIMIZERS
-from minigan.reference import export
+from minigan.reference import PRESETS, export
 from minigan.reference.adapters import LAYER_KINDS
 from minigan.reference.archive import read_npz, sha256_of
+from minigan.reference.inputs import TAIL_LOGITS
 
 
 def manifest_of(directory):
@@ -32,8 +33,9 @@ def test_another_seed_gives_other_inputs_and_records_the_seed(fixtures, tmp_path
 
 def test_manifest_lists_every_file_with_its_hash_and_shapes(fixtures):
     m = manifest_of(fixtures)
+    assert m["format"] == "minigan-reference/2"
     assert m["minigan_version"] == minigan.__version__ and m["dtype"] == "float64"
-    assert m["tolerances"]["rtol"] == 1e-9 and m["tolerances"]["atol"] == 1e-12
+    assert {d: (t["rtol"], t["atol"]) for d, t in m["tolerances"].items() if d != "rule"} == PRESETS
     assert {p.name for p in fixtures.glob("*.npz")} == {c["file"] for c in m["cases"]}
     for case in m["cases"]:
         arrays = read_npz(fixtures / case["file"])
@@ -47,9 +49,11 @@ def test_the_grid_covers_every_layer_loss_and_optimizer(fixtures):
     cases = manifest_of(fixtures)["cases"]
     kinds = Counter(c["kind"] for c in cases)
     assert set(LAYER_KINDS) <= set(kinds)
-    assert kinds["Conv2d"] >= 6 and kinds["ConvTranspose2d"] >= 6 and kinds["gan_step"] == 1
+    assert kinds["Conv2d"] >= 6 and kinds["ConvTranspose2d"] >= 6 and kinds["gan_step"] == 2
     losses = {(c["config"]["name"], c["config"]["side"]) for c in cases if c["kind"] == "loss"}
     assert losses == {(name, side) for name in LOSSES for side in ("discriminator", "generator")}
+    tails = {(c["config"]["name"], c["config"]["side"]) for c in cases if c["special"] == "tails"}
+    assert tails == losses
     assert {c["config"]["name"] for c in cases if c["kind"] == "optimizer"} == set(OPTIMIZERS)
     convs = [c["config"]["args"] for c in cases if c["kind"] in ("Conv2d", "ConvTranspose2d")]
     assert any(a["kernel_size"][0] != a["kernel_size"][1] for a in convs)          # rectangular kernels
@@ -76,10 +80,8 @@ def test_batch_norm_records_running_stats_after_training_and_uses_nontrivial_one
         arrays = read_npz(fixtures / case["file"])
         assert np.abs(arrays["buffer/running_mean"]).min() > 0
         assert np.abs(arrays["buffer/running_var"] - 1).min() > 0
-        has_after = "expected/buffer/running_mean" in arrays
-        assert has_after == case["config"]["training"], case["name"]
-        if has_after:
-            assert not np.allclose(arrays["expected/buffer/running_var"], arrays["buffer/running_var"])
+        moved = not np.array_equal(arrays["expected/buffer/running_var"], arrays["buffer/running_var"])
+        assert moved == case["config"]["training"], case["name"]
 
 
 def test_dropout_in_training_stores_its_mask_and_applies_it(fixtures):
@@ -89,3 +91,42 @@ def test_dropout_in_training_stores_its_mask_and_applies_it(fixtures):
     np.testing.assert_array_equal(arrays["expected/y"], arrays["x"] * mask)
     np.testing.assert_array_equal(arrays["expected/dx"], arrays["dy"] * mask)
     assert "mask" not in read_npz(fixtures / "Dropout-p0.5-eval.npz")
+
+
+def test_every_input_is_a_float32_number(fixtures):
+    for path in fixtures.glob("*.npz"):
+        for name, a in read_npz(path).items():
+            if not name.startswith("expected/"):
+                np.testing.assert_array_equal(a.astype(np.float32).astype(np.float64), a, err_msg=f"{path.name} {name}")
+
+
+def test_kink_cases_hold_exact_zeros_and_equal_samples(fixtures):
+    for name in ("ReLU-kink.npz", "LeakyReLU-slope0.2-kink.npz"):
+        x = read_npz(fixtures / name)["x"]
+        assert (x == 0).sum() >= x.size // 3 and (x > 0).any() and (x < 0).any()
+        assert np.signbit(x[x == 0]).any()                        # a -0.0 among them
+    arrays = read_npz(fixtures / "MinibatchDiscrimination-kink.npz")
+    M = arrays["x"] @ arrays["param/weight"]
+    assert np.array_equal(M[0], M[1]) and np.array_equal(M[2], M[3]) and not np.array_equal(M[0], M[2])
+
+
+def test_the_tail_cases_reach_both_tails(fixtures):
+    arrays = read_npz(fixtures / "loss-non-saturating-discriminator-tails.npz")
+    for key in ("real_logits", "fake_logits"):
+        assert sorted(arrays[key].ravel()) == sorted(TAIL_LOGITS)
+    assert np.isfinite(arrays["expected/value"]) and arrays["expected/value"] > 100
+
+
+def test_batch_norm_corners(fixtures):
+    arrays = read_npz(fixtures / "BatchNorm1d-2d-train-constant-channel.npz")
+    assert np.all(arrays["x"][:, 0] == arrays["x"][0, 0])
+    assert np.all(np.isfinite(arrays["expected/dx"]))
+    manifest = {c["name"]: c for c in manifest_of(fixtures)["cases"]}
+    assert manifest["BatchNorm2d/4d-train-batch1"]["inputs"]["x"][0] == 1
+    assert manifest["BatchNorm1d/2d-train-batch2"]["inputs"]["x"] == [2, 4]
+
+
+def test_every_new_convention_case_says_what_it_pins(fixtures):
+    for case in manifest_of(fixtures)["cases"]:
+        if case["special"] or case["group"] == "gan_step" or "small-gradients" in case["name"]:
+            assert len(case["pins"]) > 20, case["name"]
