@@ -19,6 +19,11 @@ steps and penalty: wgan (weight clipping), wgan-gp (gradient penalty), r1 (minig
 --average 0.999 draws every picture and metric from an exponential moving average of G's weights
 (minigan.gan.averaging).
 
+Each frame also shows where G's loss pushes each sample: arrows -dL_G/dx on --arrows of the
+samples (one batch goes through D, as in G's step; minigan.metrics.push), scaled together so that
+directions and relative sizes show. With --z-dim 2 it draws the warped sheet too: G's image of a
+regular grid of noise in [-2.5, 2.5]^2 (dark green lines).
+
 Writes to --out: frames/step_*.png and training.gif (samples over D's heatmap), final.png,
 curves.png (losses, D(x) and D(G(z))), samples.npy (2,500 generated points), metrics.json
 (mode metrics for ring and grid), history.json, history.csv, checkpoint.npz, run.json.
@@ -37,7 +42,9 @@ from minigan.cli import (CHECKPOINT, add_recipe_options, demo_parser, finish_toy
                          non_negative_float, parse_demo_args, positive_int, status, trace_and_exit)
 from minigan.data.toy import get_toy
 from minigan.gan import GANTrainer
+from minigan.backend import device_of, to_device, to_numpy
 from minigan.gan.presets import PRESETS, recipe
+from minigan.metrics.push import sample_push
 from minigan.metrics.modes import NUM_SAMPLES, mode_metrics, nearest_mode
 from minigan.models import feature_layer, generate, toy_discriminator, toy_generator
 from minigan.plots import FrameRecorder, discriminator_probability, frame_steps, grid_points, new_figure, plot_2d_frame
@@ -46,6 +53,7 @@ TRICKS = ("none", "minibatch", "pack", "replay", "smoothing", "noise", "feature-
 MINIBATCH_KERNELS = (3, 2)          # (num_kernels, kernel_dim)
 PACK = 4                            # samples D judges at once (PacGAN4)
 REPLAY_BATCHES = 50
+SHEET_LINES = 21                    # noise grid lines per axis of the warped sheet (--z-dim 2)
 
 
 def trick_names(text):
@@ -67,6 +75,14 @@ def config_for(trick, args):
     if "noise" in trick:
         settings.update(instance_noise=args.noise_std, instance_noise_steps=args.steps // 2)
     return settings
+
+
+def push_arrows(D, samples, loss, count):
+    """(points, push): -dL_G/dx at the first ``count`` of ``samples`` (host arrays), the whole
+    batch going through D together, as in G's step."""
+    first = next(iter(D.params.values()))
+    push = sample_push(D, to_device(samples.astype(first.dtype), device_of(first)), loss)
+    return samples[:count], to_numpy(push)[:count].astype(np.float64)
 
 
 def nearest_distance(points, reference):
@@ -93,6 +109,8 @@ def main(argv=None):
     parser.add_argument("--noise-std", type=non_negative_float, default=0.1,
                         help="--trick noise: the std of the instance noise at the start (default 0.1)")
     parser.add_argument("--frames", type=positive_int, default=30)
+    parser.add_argument("--arrows", type=int, default=64,
+                        help="samples per frame with an arrow of G's push -dL_G/dx (default 64, 0: none)")
     args = parse_demo_args(parser, argv)
     trick = args.trick.split("+")
     if "pack" in trick and args.batch_size % PACK:
@@ -135,14 +153,19 @@ def main(argv=None):
         return np.random.default_rng([args.seed, stream]).standard_normal((n, args.z_dim))
 
     critic = config.loss == "wasserstein"            # scores, not logits: show them scaled to [0, 1]
+    axis = np.linspace(-2.5, 2.5, SHEET_LINES)
+    sheet_noise = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
     heat_label = "critic D(x), scaled to [0, 1]" if critic else "D(x)"
 
     def draw(step):
         samples = generate(sampler, noise(1000, 2))
         heat = discriminator_probability(D, grid, context=samples[: args.batch_size], critic=critic).reshape(80, 80)
+        arrows = (push_arrows(D, samples[: args.batch_size], trainer.generator_loss, args.arrows)
+                  if args.arrows > 0 else None)
+        sheet = (generate(sampler, sheet_noise).reshape(SHEET_LINES, SHEET_LINES, 2) if args.z_dim == 2 else None)
         fig, ax = new_figure(5.2, 4.4)
         plot_2d_frame(ax, samples, heat, bounds, real=real[:1000], modes=modes, label=heat_label,
-                      title=f"{args.dataset}, {args.trick}: step {step}")
+                      title=f"{args.dataset}, {args.trick}: step {step}", arrows=arrows, sheet=sheet)
         if modes is not None:
             report = mode_metrics(generate(sampler, noise(NUM_SAMPLES, 3)), modes, toy.std)
             progress_of_modes.append({"step": step, "modes_captured": report.modes_captured,

@@ -220,3 +220,20 @@ def test_a_1d_frame_draws_the_optimal_discriminator_beside_d():
         assert len(optimal) == (given is not None)
         if optimal:
             np.testing.assert_array_equal(optimal[0].get_ydata(), d_star)
+
+
+def test_a_2d_frame_draws_push_arrows_scaled_together_and_the_warped_sheet():
+    from matplotlib.quiver import Quiver
+    from minigan.plots.toy import ARROW_SPAN
+    points = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5]])
+    push = np.array([[2.0, 0.0], [0.0, -1.0], [0.5, 0.5]])
+    sheet = np.random.default_rng(0).standard_normal((5, 7, 2))
+    fig, ax = new_figure()
+    plot_2d_frame(ax, points, np.full((4, 4), 0.5), (-2, 2), arrows=(points, push), sheet=sheet)
+    quiver = [c for c in ax.collections if isinstance(c, Quiver)][0]
+    np.testing.assert_allclose(quiver.get_offsets(), points)
+    lengths = np.hypot(quiver.U, quiver.V)
+    assert lengths.max() == pytest.approx(ARROW_SPAN * 4)                  # the frame is 4 wide
+    np.testing.assert_allclose(lengths / lengths.max(), np.hypot(*push.T) / 2)   # relative sizes kept
+    np.testing.assert_allclose(quiver.U / lengths, push[:, 0] / np.hypot(*push.T))
+    assert len(ax.get_lines()) == 5 + 7                                      # the sheet's rows and columns

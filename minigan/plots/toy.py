@@ -146,18 +146,34 @@ def noise_quantiles(count):
     return np.array([normal.inv_cdf((k + 0.5) / count) for k in range(count)])
 
 
+ARROW_SPAN = 0.12                 # the longest push arrow, as a fraction of the frame's width
+
+
 def plot_2d_frame(ax, samples, probabilities, bounds, real=None, modes=None, title=None, colorbar=True,
-                  label="D(x)"):
+                  label="D(x)", arrows=None, sheet=None):
     """Generated ``samples`` (n, 2) as black dots over the heatmap of D(x) (``label`` on its colour bar).
 
     probabilities (res, res): D on ``grid_points(bounds, res)``; red means "real", blue "fake".
     real (m, 2): data points drawn faintly; modes (K, 2): the mixture centres, marked +.
+    arrows: (points (k, 2), push (k, 2)), e.g. -dL_G/dx at generated points (metrics.push), drawn
+    as arrows scaled together so that the longest spans ARROW_SPAN of the frame: their directions
+    and relative sizes are the pictures' message, not their absolute length.
+    sheet (rows, cols, 2): G's image of a regular grid of 2-D noise, drawn as its grid lines.
     """
     image = ax.imshow(probabilities, origin="lower", extent=(*bounds, *bounds), cmap="coolwarm",
                       vmin=0, vmax=1, interpolation="bilinear")
     if real is not None:
         ax.scatter(real[:, 0], real[:, 1], s=2, c="lightgray", alpha=0.6, linewidths=0, label="data")
+    if sheet is not None:
+        for line in (*sheet, *sheet.transpose(1, 0, 2)):         # rows, then columns of the noise grid
+            ax.plot(line[:, 0], line[:, 1], color="darkgreen", linewidth=0.4, alpha=0.7)
     ax.scatter(samples[:, 0], samples[:, 1], s=2, c="k", linewidths=0, label="G(z)")
+    if arrows is not None:
+        points, push = arrows
+        longest = float(np.hypot(push[:, 0], push[:, 1]).max())
+        scale = ARROW_SPAN * (bounds[1] - bounds[0]) / longest if longest > 0 else 0.0
+        ax.quiver(points[:, 0], points[:, 1], scale * push[:, 0], scale * push[:, 1], angles="xy",
+                  scale_units="xy", scale=1, color="gold", edgecolor="k", linewidth=0.3, width=0.006)
     if modes is not None:
         ax.scatter(modes[:, 0], modes[:, 1], s=30, marker="+", c="lime", linewidths=1)
     ax.set_xlim(bounds)

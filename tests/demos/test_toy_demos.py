@@ -131,6 +131,19 @@ def test_toy_2d_refuses_a_penalty_with_a_sample_mixing_critic(toy_2d, capsys, tm
     assert "must not mix samples" in err and "label smoothing" in err
 
 
+def test_toy_2d_frames_draw_arrows_and_the_sheet_without_changing_the_run(toy_2d, tmp_path):
+    """--z-dim 2 adds the warped sheet, --arrows the push arrows; drawing them runs D and G
+    forward and D backward, and the training run stays the same to the last bit."""
+    common = ("--z-dim", 2, "--steps", 20, "--frames", 2, "--hidden", 16, "--trick", "minibatch")
+    plain = run(toy_2d, tmp_path / "plain", *common, "--arrows", 0)
+    drawn = run(toy_2d, tmp_path / "drawn", *common, "--arrows", 16)
+    assert plain["d_real"] == drawn["d_real"] and plain["modes"] == drawn["modes"]
+    np.testing.assert_array_equal(np.load(tmp_path / "plain" / "samples.npy"),
+                                  np.load(tmp_path / "drawn" / "samples.npy"))
+    sizes = [(tmp_path / name / "final.png").stat().st_size for name in ("plain", "drawn")]
+    assert sizes[0] != sizes[1]
+
+
 def test_toy_2d_cure_beats_the_untrained_generator(toy_2d, tmp_path):
     """300 steps with mini-batch discrimination: from no mode at all to most of the ring."""
     metrics = run(toy_2d, tmp_path / "run", "--trick", "minibatch", "--z-dim", 2, "--batch-size", 64,
