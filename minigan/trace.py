@@ -6,7 +6,10 @@
     tracer.save("runs/trace")          # trace.txt (the report) and trace.npz (the arrays)
 
 ``trace_step(trainer, out_dir)`` does this for one train_step with the discriminator and
-generator steps labelled; ``python -m minigan trace --out DIR`` traces a DCGAN on a small batch.
+generator steps labelled, and records what a replay needs: the weights, buffers and optimizer
+state before and after, every noise and real batch drawn, and the networks and settings
+(minigan.reference.replay, which replays a trace.npz from the file alone).
+``python -m minigan trace --out DIR [--dtype float64]`` traces a DCGAN on a small batch.
 
 How it works: on entering, each leaf layer (one without children) of every model gets instance
 attributes ``forward`` and ``backward`` that call the class's own methods and record what went
@@ -17,6 +20,7 @@ records dy (the gradient arriving from above), dx (the gradient passed down, Non
 needs it) and d<name>, what this call added to each parameter's gradient.
 """
 import contextlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +76,7 @@ class Tracer:
         self.models = dict(models)
         self.values, self.keep_arrays = values, keep_arrays
         self.events, self.records = [], []
+        self.extra, self.meta = {}, None       # trace_step's state and batches, and what replay needs
         self.current_section = ""
         self._patches = []
         self._last_output = None       # (event index, role, the layer's array) of the latest event
@@ -178,21 +183,47 @@ class Tracer:
         paths[0].write_text(self.report())
         if self.keep_arrays:
             paths.append(out / "trace.npz")
-            np.savez_compressed(paths[1], **self.arrays())
+            arrays = {**self.arrays(), **self.extra}
+            if self.meta is not None:
+                arrays["meta"] = np.frombuffer(json.dumps(self.meta).encode(), dtype=np.uint8)
+            np.savez_compressed(paths[1], **arrays)
         return paths
 
 
-def trace_step(trainer, out_dir=None, steps=1, values=4, keep_arrays=True):
+def trace_step(trainer, out_dir=None, steps=1, values=4, keep_arrays=True, builder=None):
     """Run ``steps`` train steps of a GANTrainer under a Tracer, the discriminator and generator
-    steps labelled; write trace.txt/trace.npz into out_dir (if given). Returns the Tracer."""
+    steps labelled; write trace.txt/trace.npz into out_dir (if given). Returns the Tracer.
+
+    With keep_arrays, trace.npz also holds the state before and after, the batches drawn and
+    ``meta`` (minigan.reference.replay); ``builder``: the build_trainer arguments, noted there."""
+    from .reference.replay import trainer_meta, trainer_state
+    if keep_arrays:
+        meta = {**trainer_meta(trainer), "steps": steps, "builder": builder}
+        before = trainer_state(trainer, "before")
     with Tracer({"G": trainer.G, "D": trainer.D}, values, keep_arrays) as tracer:
         for attr, label in (("discriminator_step", "discriminator step"), ("generator_step", "generator step")):
             tracer.patch(trainer, attr, _labelled(tracer, trainer, getattr(trainer, attr), label))
+        if keep_arrays:
+            for attr, kind in (("noise", "noise"), ("real_batch", "real")):
+                tracer.patch(trainer, attr, _recorded(tracer, getattr(trainer, attr), kind))
         for _ in range(steps):
             tracer.records.append(trainer.train_step())
+    if keep_arrays:
+        tracer.meta = meta
+        tracer.extra.update({**before, **trainer_state(trainer, "after")})
     if out_dir is not None:
         tracer.save(out_dir)
     return tracer
+
+
+def _recorded(tracer, draw, kind):
+    """draw(n), with each batch kept as input/<kind>/<i>."""
+    def run(n):
+        batch = draw(n)
+        i = sum(k.startswith(f"input/{kind}/") for k in tracer.extra)
+        tracer.extra[f"input/{kind}/{i}"] = np.array(to_numpy(batch))
+        return batch
+    return run
 
 
 def _labelled(tracer, trainer, method, label):
@@ -204,8 +235,12 @@ def _labelled(tracer, trainer, method, label):
 
 # --- python -m minigan trace ------------------------------------------------------------------
 
-def build_trainer(model="dcgan", data="fashion-mnist", batch_size=8, seed=0, width=64, z_dim=None):
-    """A GANTrainer with DCGAN's Adam settings for the trace command (and the walkthrough)."""
+def build_trainer(model="dcgan", data="fashion-mnist", batch_size=8, seed=0, width=64, z_dim=None, dtype="float32"):
+    """A GANTrainer with DCGAN's Adam settings for the trace command (and the walkthrough):
+    ``model`` "dcgan" (minigan.models.dcgan), "mlp" or "toy" (a ring of Gaussians); ``data``
+    "fashion-mnist" (found locally) or "noise" (uniform images drawn from ``seed``); the
+    non-saturating loss; Adam(lr=2e-4, betas=(0.5, 0.999)) for G and D; GANConfig's other
+    defaults; weights in ``dtype``."""
     from .data.batches import EpochSampler
     from .gan import GANConfig, GANTrainer
     from .optim import Adam
@@ -214,17 +249,19 @@ def build_trainer(model="dcgan", data="fashion-mnist", batch_size=8, seed=0, wid
         from .data.toy import Ring
         from .models.toy import toy_discriminator, toy_generator
         z_dim = z_dim or 2
-        G, D = toy_generator(z_dim, 2, hidden=16, depth=2, batch_norm=True, rng=rng), toy_discriminator(2, 16, 2, rng=rng)
+        G = toy_generator(z_dim, 2, hidden=16, depth=2, batch_norm=True, rng=rng).astype(dtype)
+        D = toy_discriminator(2, 16, 2, rng=rng).astype(dtype)
         source = Ring()
     else:
         if model == "dcgan":
             from .models.dcgan import dcgan_discriminator, dcgan_generator
             z_dim = z_dim or 100
-            G, D = dcgan_generator(z_dim, width=width, rng=rng), dcgan_discriminator(width=width, rng=rng)
+            G = dcgan_generator(z_dim, width=width, rng=rng, dtype=dtype)
+            D = dcgan_discriminator(width=width, rng=rng, dtype=dtype)
         else:
             from .models.mlp import mlp_discriminator, mlp_generator
             z_dim = z_dim or 100
-            G, D = mlp_generator(z_dim, rng=rng), mlp_discriminator(rng=rng)
+            G, D = mlp_generator(z_dim, rng=rng, dtype=dtype), mlp_discriminator(rng=rng, dtype=dtype)
         if data == "fashion-mnist":
             from .data.fashion_mnist import load_fashion_mnist
             source = EpochSampler(load_fashion_mnist("train", download=False, progress=False).as_float())
@@ -237,11 +274,13 @@ def build_trainer(model="dcgan", data="fashion-mnist", batch_size=8, seed=0, wid
 
 def run_trace(args, parser):
     from .data.idx import DatasetError
+    builder = dict(model=args.model, data=args.data, batch_size=args.batch_size, seed=args.seed, width=args.width,
+                   dtype=args.dtype)
     try:
-        trainer = build_trainer(args.model, args.data, args.batch_size, args.seed, args.width)
+        trainer = build_trainer(**builder)
     except DatasetError as err:
         parser.error(f"{err}\n(or trace on random images: --data noise)")
-    tracer = trace_step(trainer, args.out, args.steps, args.values, not args.no_arrays)
+    tracer = trace_step(trainer, None, args.steps, args.values, not args.no_arrays, builder)
     print(f"traced {len(tracer.events)} layer calls: {tracer.order()}")
     print(f"wrote {', '.join(str(p) for p in tracer.save(args.out))}")
     return 0
@@ -268,6 +307,8 @@ def add_parser(subparsers):
     parser.add_argument("--batch-size", type=positive, default=8, help="default %(default)s")
     parser.add_argument("--width", type=positive, default=64, help="DCGAN's base channel count (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="default %(default)s")
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32",
+                        help="the networks' dtype (default %(default)s)")
     parser.add_argument("--values", type=int, default=4, help="leading values shown per array (default %(default)s)")
     parser.add_argument("--no-arrays", action="store_true", help="write only trace.txt")
     parser.set_defaults(run=lambda args: run_trace(args, parser))

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from minigan.__main__ import main
+from minigan.reference.replay import read_trace, replay
 from minigan.trace import Tracer, build_trainer, leaf_layers, trace_step
 from tests.fake_device import fake_cuda
 
@@ -77,7 +78,8 @@ def test_events_chain_and_parameter_gradients_add_up():
                 np.testing.assert_array_equal(dict(e.tensors)[role], dict(prev.tensors)[earlier])
                 chained += 1
     assert chained > len(events) / 2
-    d_step = [e for e in events if e.section.endswith("discriminator step") and e.model == "D" and e.phase == "backward"]
+    d_step = [e for e in events
+              if e.section.endswith("discriminator step") and e.model == "D" and e.phase == "backward"]
     g_step = [e for e in events if e.section.endswith("generator step") and e.model == "D" and e.phase == "backward"]
     # D's own step: its first layer's input gradient is not computed; its weights get gradients
     first = [e for e in d_step if e.layer == "D.0"]
@@ -95,7 +97,7 @@ def test_save_writes_a_readable_report_and_the_arrays(tmp_path):
     assert "dweight" in text and "= y of #1" in text and "None (not computed" in text
     with np.load(tmp_path / "trace" / "trace.npz") as npz:
         keys = set(npz.files)
-        assert "001.G.0.forward.x" in keys and len(keys) == len(tracer.arrays())
+        assert "001.G.0.forward.x" in keys and keys == set(tracer.arrays()) | set(tracer.extra) | {"meta"}
         np.testing.assert_array_equal(npz["001.G.0.forward.y"], dict(tracer.events[0].tensors)["y"])
 
 
@@ -127,3 +129,61 @@ def test_events_chain_on_a_device_too():
     assert [line.get("x") for line in lines[1:3]] == ["= y of #1", "= y of #2"]
     assert [line.get("dy") for line in lines[4:6]] == ["= dx of #4", "= dx of #5"]
     assert all(isinstance(a, np.ndarray) for e in tracer.events for _, a in e.tensors if a is not None)
+
+
+@pytest.fixture(scope="module")
+def dcgan_trace(tmp_path_factory):
+    out = tmp_path_factory.mktemp("trace")
+    status = main(["trace", "--model", "dcgan", "--data", "noise", "--width", "4", "--batch-size", "4",
+                   "--dtype", "float64", "--out", str(out)])
+    assert status == 0
+    return out / "trace.npz"
+
+
+def test_the_trace_file_holds_state_batches_and_settings(dcgan_trace):
+    meta, arrays = read_trace(dcgan_trace)
+    assert meta["dtype"] == "float64" and meta["builder"]["dtype"] == "float64" and meta["steps"] == 1
+    assert [kind for kind, _ in meta["networks"]["G"]][:4] == ["Dense", "BatchNorm1d", "ReLU", "Reshape"]
+    assert meta["optimizers"]["D"]["name"] == "adam" and meta["optimizers"]["D"]["hyper"]["betas"] == [0.5, 0.999]
+    assert {"input/noise/0", "input/real/0"} <= set(arrays) and "input/noise/1" not in arrays
+    for when in ("before", "after"):
+        assert arrays[f"state/{when}/G.0.weight"].dtype == np.float64
+        assert f"state/{when}/D.3.running_var" in arrays
+    assert "optimizer/after/G/0.weight/exp_avg_sq" in arrays
+    assert not any(k.startswith("optimizer/before") for k in arrays)             # Adam's state starts at step 1
+    np.testing.assert_array_equal(arrays["input/noise/0"], arrays["001.G.0.forward.x"])
+
+
+def test_a_trace_replays_from_the_file_alone(dcgan_trace, tmp_path):
+    result = replay(dcgan_trace)
+    assert result.status == "passed" and len(result.tensors) > 30 and result.max_abs_error == 0.0
+    with np.load(dcgan_trace) as npz:                       # a changed after-state is found
+        arrays = dict(npz)
+    arrays["state/after/D.0.weight"] = arrays["state/after/D.0.weight"] + 1e-6
+    np.savez(tmp_path / "t.npz", **arrays)
+    failed = replay(tmp_path / "t.npz")
+    assert failed.status == "failed" and [t.name for t in failed.failing] == ["state/after/D.0.weight"]
+
+
+def test_a_later_step_replays_with_the_optimizer_state_before_it(tmp_path):
+    trainer = build_trainer("toy", batch_size=6, seed=3, dtype="float64")
+    trainer.train_step()
+    trace_step(trainer, tmp_path, steps=2)
+    meta, arrays = read_trace(tmp_path / "trace.npz")
+    assert meta["optimizers"]["G"]["step_count"] == 1 and "optimizer/before/G/0.weight/exp_avg" in arrays
+    assert replay(tmp_path / "trace.npz").status == "passed"
+
+
+def test_another_implementation_replays_the_trace_from_the_file(dcgan_trace):
+    """The independent NumPy implementation builds the networks from meta, runs one step on the
+    recorded batches and lands on the recorded state after it."""
+    from minigan.reference import PRESETS
+    from tests.reference.independent import build
+    from tests.reference.independent.training import TrainStep
+    meta, arrays = read_trace(dcgan_trace)
+    config = {**meta["networks"], "optimizer": meta["optimizers"]["G"]}
+    weights = {k[len("state/before/"):]: v for k, v in arrays.items() if k.startswith("state/before/")}
+    _, after = TrainStep(build, config).run(weights, arrays["input/noise/0"], arrays["input/real/0"])
+    rtol, atol = PRESETS["float64"]
+    for name, value in after.items():
+        np.testing.assert_allclose(value, arrays[f"state/after/{name}"], rtol=rtol, atol=atol, err_msg=name)

@@ -219,7 +219,8 @@ def gan_step_cases():
     def conv(kind, cin, cout, bias, **extra):
         return [kind, dict(in_channels=cin, out_channels=cout, kernel_size=[4, 4], stride=[2, 2], padding=[1, 1],
                            bias=bias, **extra)]
-    dcgan_G = [["Dense", dict(in_features=4, out_features=32, bias=False)], ["BatchNorm1d", dict(num_features=32, **bn)],
+    dcgan_G = [["Dense", dict(in_features=4, out_features=32, bias=False)],
+               ["BatchNorm1d", dict(num_features=32, **bn)],
                ["ReLU", {}], ["Reshape", dict(shape=[8, 2, 2])],
                conv("ConvTranspose2d", 8, 4, False, output_padding=[0, 0]), ["BatchNorm2d", dict(num_features=4, **bn)],
                ["ReLU", {}], conv("ConvTranspose2d", 4, 1, True, output_padding=[0, 0]), ["Tanh", {}]]
@@ -227,8 +228,9 @@ def gan_step_cases():
                ["BatchNorm2d", dict(num_features=8, **bn)], ["LeakyReLU", dict(negative_slope=0.2)],
                ["Flatten", {}], ["Dense", dict(in_features=32, out_features=1, bias=True)]]
     cases = []
-    for label, G, D, batch, data_shape in (("mlp-batchnorm-non-saturating-adam", mlp_G, mlp_D, 8, [2]),
-                                           ("dcgan-conv-batchnorm-non-saturating-adam", dcgan_G, dcgan_D, 4, [1, 8, 8])):
+    for label, G, D, batch, data_shape in (
+            ("mlp-batchnorm-non-saturating-adam", mlp_G, mlp_D, 8, [2]),
+            ("dcgan-conv-batchnorm-non-saturating-adam", dcgan_G, dcgan_D, 4, [1, 8, 8])):
         config = {"G": G, "D": D, "loss": "non-saturating", "optimizer": ADAM, "batch_size": batch, "z_dim": 4,
                   "data_shape": data_shape}
         cases.append(Case(f"gan_step/{label}", "gan_step", "gan_step", config, pins=STEP))

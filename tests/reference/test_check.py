@@ -117,7 +117,8 @@ class ShortConvTranspose(nn.ConvTranspose2d):
 def test_a_wrong_forward_shape_is_reported_there_and_backward_is_not_run(fixtures):
     report = check(fixtures, with_layer("ConvTranspose2d", ShortConvTranspose), cases="ConvTranspose2d/k3-s2-p1-op1")
     case = report.cases[0]
-    assert [t.name for t in case.tensors] == ["y"] and "shape (2, 2, 5, 5), expected (2, 2, 6, 6)" in case.tensors[0].note
+    assert [t.name for t in case.tensors] == ["y"]
+    assert "shape (2, 2, 5, 5), expected (2, 2, 6, 6)" in case.tensors[0].note
     assert "output_padding" in case.tensors[0].hint and "later stages were not run" in case.message
     assert "error" not in case.message
 

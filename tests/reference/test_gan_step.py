@@ -34,7 +34,8 @@ def build(config, arrays):
 
 
 def weights(G, D):
-    return {f"{p}.{k}": np.array(v) for p, m in (("G", G), ("D", D)) for s in (m.params, m.buffers) for k, v in s.items()}
+    return {f"{p}.{k}": np.array(v) for p, m in (("G", G), ("D", D))
+            for store in (m.params, m.buffers) for k, v in store.items()}
 
 
 def expected_of(arrays, stage):

@@ -4,7 +4,6 @@ too without a wrapper."""
 import numpy as np
 import pytest
 
-from minigan import nn
 from minigan.gradcheck import check_layer
 from minigan.optim import Adam
 from minigan.reference import check
