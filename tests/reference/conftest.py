@@ -4,8 +4,6 @@ import pytest
 
 from minigan.reference import export
 
-pytest_plugins = ["pytester"]
-
 
 @pytest.fixture(scope="session")
 def fixtures(tmp_path_factory):
