@@ -19,7 +19,7 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
-from minigan.image_demo import image_demo_parser, parse_image_demo_args, run_image_demo
+from minigan.image_demo import MINIBATCH, image_demo_parser, parse_image_demo_args, run_image_demo
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
 
 
@@ -31,7 +31,8 @@ def main(argv=None):
     args = parse_image_demo_args(parser, argv)
     rng = np.random.default_rng(args.seed)
     # A gradient penalty (--loss wgan-gp or r1) needs a critic that judges each image alone.
-    G, D = dcgan_generator(z_dim=100, rng=rng), dcgan_discriminator(rng=rng, norm="layer" if args.penalty else "batch")
+    G, D = dcgan_generator(z_dim=100, rng=rng), dcgan_discriminator(rng=rng, norm="layer" if args.penalty else "batch",
+                                                                 minibatch=MINIBATCH if args.minibatch else None)
     return run_image_demo(args, G, D, install="fashion-dcgan" if args.install else None)
 
 

@@ -15,14 +15,15 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
-from minigan.image_demo import image_demo_parser, parse_image_demo_args, run_image_demo
+from minigan.image_demo import MINIBATCH, image_demo_parser, parse_image_demo_args, run_image_demo
 from minigan.models.mlp import mlp_discriminator, mlp_generator
 
 
 def main(argv=None):
     args = parse_image_demo_args(image_demo_parser(__doc__, out="runs/fashion_mlp/seed{seed}"), argv)
     rng = np.random.default_rng(args.seed)
-    return run_image_demo(args, mlp_generator(z_dim=100, rng=rng), mlp_discriminator(rng=rng))
+    D = mlp_discriminator(rng=rng, minibatch=MINIBATCH if args.minibatch else None)
+    return run_image_demo(args, mlp_generator(z_dim=100, rng=rng), D)
 
 
 if __name__ == "__main__":

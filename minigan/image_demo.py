@@ -6,7 +6,9 @@
     return run_image_demo(args, G, D)
 
 Options: --epochs, --batch-size, --seed, --out, --device, --resume, --overwrite, --trace,
---no-progress; the recipe (--loss, --lr-g, --lr-d, --beta1, --beta2, --d-steps, stabilisers);
+--no-progress; the recipe (--loss, --lr-g, --lr-d, --beta1, --beta2, --d-steps, stabilisers:
+--label-smoothing, --instance-noise, --minibatch, --replay); --share-every, how often the class
+shares of G's images are measured (ImageRun);
 for quick tries and tests --limit-batches (steps per epoch), --train-size, --samples, --no-score;
 --dtype float64 to see what float32 rounding does to a run; --readable runs the textbook
 layers instead of minigan.accel's twins.
@@ -17,7 +19,11 @@ from pathlib import Path
 
 from .cli import add_recipe_options, demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, write_json
 from .runs import CHECKPOINT
+from .runs.image_run import SHARE_SAMPLES
 from .gan.presets import PRESETS
+
+
+MINIBATCH = (100, 5)      # --minibatch: kernels and dimensions of D's MinibatchDiscrimination (Salimans et al.)
 
 
 def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
@@ -37,9 +43,20 @@ def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
     recipe.add_argument("--instance-noise", type=non_negative_float, default=0.0,
                         help="std of noise on D's inputs, annealed to 0 over the run (default 0)")
     recipe.add_argument("--g-fresh-noise", action="store_true", help="new noise for G's step")
+    recipe.add_argument("--minibatch", action="store_true",
+                        help=f"mini-batch discrimination: a MinibatchDiscrimination layer of {MINIBATCH[0]} kernels "
+                             f"of {MINIBATCH[1]} dimensions before D's output (Salimans et al. 2016)")
+    recipe.add_argument("--replay", type=int, default=0, metavar="BATCHES",
+                        help="experience replay: part of D's fake batch drawn from the fakes of the last BATCHES "
+                             "batches (default 0: off)")
+    recipe.add_argument("--replay-fraction", type=fraction, default=0.5,
+                        help="with --replay: the share of D's fake batch drawn from the store (default 0.5)")
     quick = p.add_argument_group("evaluation and quick runs")
     quick.add_argument("--samples", type=positive_int, default=10000, help="images in samples.npy (default 10000)")
     quick.add_argument("--score-every", type=int, default=1, help="score every N epochs, 0: at the end (default 1)")
+    quick.add_argument("--share-every", type=int, default=100,
+                       help=f"steps between measurements of the class shares of {SHARE_SAMPLES} images of G under the "
+                            "shipped classifier, besides every epoch's end (default 100, 0: epochs only)")
     quick.add_argument("--no-score", action="store_true", help="skip the quality scores (no test set needed)")
     quick.add_argument("--sample-mode", choices=["eval", "train"], default="eval",
                        help="G's batch-norm mode when drawing samples (default eval)")
@@ -81,7 +98,8 @@ def build_trainer(args, G, D, conditional=False, z_dim=100, data=None):
             lr_d=args.lr_d if args.lr_d is not None else plain_lr, beta1=args.beta1, beta2=args.beta2,
             d_steps=args.d_steps, penalty_weight=args.penalty_weight, batch_size=args.batch_size, z_dim=z_dim,
             seed=args.seed, label_smoothing=args.label_smoothing or None, instance_noise=args.instance_noise,
-            g_fresh_noise=args.g_fresh_noise, g_average=args.average, accel=args.accel)
+            g_fresh_noise=args.g_fresh_noise, g_average=args.average, accel=args.accel,
+            replay_size=args.replay * args.batch_size, replay_fraction=args.replay_fraction)
     except ValueError as err:                           # e.g. label smoothing with a critic
         args.parser.error(str(err))
     steps_per_epoch = args.limit_batches or len(x) // (args.batch_size * config.d_steps)  # each D step takes a batch
@@ -101,7 +119,14 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
     from .data.fashion_mnist import load_fashion_mnist
     from .runs.image_run import ImageRun
     from .metrics.score import QualityScorer
+    from .nn import MinibatchDiscrimination
     from .trace import trace_step
+    if args.replay < 0:
+        args.parser.error(f"--replay must be >= 0 batches, got {args.replay}")
+    if args.minibatch and not any(isinstance(m, MinibatchDiscrimination) for m in D.modules()):
+        args.parser.error("--minibatch: this demo's discriminator has no mini-batch layer")
+    if args.minibatch and args.penalty:
+        args.parser.error(f"--loss {args.loss} penalises each image's gradient: D must not mix images (no --minibatch)")
     trainer, steps_per_epoch = build_trainer(args, G, D, conditional, z_dim)
     if args.trace:
         tracer = trace_step(trainer, args.out)
@@ -113,7 +138,7 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
         scorer = QualityScorer(device=args.device, reference=reference)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     run = ImageRun(trainer, args.out, steps_per_epoch, scorer, args.samples, args.score_every,
-                   args.sample_mode, args.seed, reference, not args.no_progress, log)
+                   args.sample_mode, args.seed, reference, not args.no_progress, log, share_every=args.share_every)
     if args.resume:
         record = json.loads((args.out / "run.json").read_text())      # how the run went on, after its first command
         trained_in = record["args"].get("dtype", "float32")

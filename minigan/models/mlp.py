@@ -4,10 +4,11 @@
        -> Reshape(1, 28, 28)                                               (N, 1, 28, 28) in [-1, 1]
     D: x (N, 1, 28, 28) -> Flatten -> [Dense -> LeakyReLU(0.2)] for 512, 256 -> Dense(256, 1)
                                                                            (N, 1) logits
+       with minibatch=(B, C): ... -> MinibatchDiscrimination(256, B, C) -> Dense(256 + B, 1)
 
 Weights keep PyTorch's default initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 """
-from ..nn import Dense, Flatten, LeakyReLU, Reshape, Sequential, Tanh
+from ..nn import Dense, Flatten, LeakyReLU, MinibatchDiscrimination, Reshape, Sequential, Tanh
 from ..nn.module import as_generator
 
 
@@ -27,8 +28,9 @@ def mlp_generator(z_dim=100, hidden=(256, 512, 1024), image_shape=(1, 28, 28), n
 
 
 def mlp_discriminator(hidden=(512, 256), image_shape=(1, 28, 28), negative_slope=0.2, rng=None,
-                      dtype="float32"):
-    """Images (N, *image_shape) to one logit each, (N, 1)."""
+                      dtype="float32", minibatch=None):
+    """Images (N, *image_shape) to one logit each, (N, 1); minibatch: None or (num_kernels,
+    kernel_dim) of a MinibatchDiscrimination layer (Salimans et al. 2016) before the output."""
     rng = as_generator(rng)
     layers, width = [Flatten()], 1
     for s in image_shape:
@@ -36,5 +38,8 @@ def mlp_discriminator(hidden=(512, 256), image_shape=(1, 28, 28), negative_slope
     for h in hidden:
         layers += [Dense(width, h, rng=rng, dtype=dtype), LeakyReLU(negative_slope)]
         width = h
+    if minibatch:
+        layers.append(MinibatchDiscrimination(width, *minibatch, rng=rng, dtype=dtype))
+        width += minibatch[0]
     layers.append(Dense(width, 1, rng=rng, dtype=dtype))
     return Sequential(*layers)

@@ -9,12 +9,21 @@ leave a run directory that a person can look at and a script can score.
 The run directory:
     grids/epoch_000.png ...   the same fixed noise through G after every epoch (000: untrained)
     training.gif              those grids in order
-    curves.png                losses and mean D(x), D(G(z)) over steps
+    curves.png                losses, mean D(x), D(G(z)) and G's gradient norm over steps
+    class_shares.png          the class shares of G's samples over steps (below)
     history.json, .csv        the trainer's per-step records
     epochs.json               per epoch: training seconds, mean losses, scores when scored
     checkpoint.npz            everything needed to continue bit-identically, replaced atomically
     samples.npy               num_samples images of G, float32 (N, 28, 28) in [-1, 1]
-    metrics.json              QualityScorer on samples.npy (and the test set's own classifier score)
+    metrics.json              QualityScorer on samples.npy (and the test set's own classifier score),
+                              the class shares at the end and their dynamics over training
+
+At the end of every epoch, and every ``share_every`` steps, 256 images of G (the player, not
+its weight average) from fixed noise go through the classifier (the scorer's, else the shipped
+one): the fraction it assigns to each class is added to that step's history record as
+class_share_0 .. class_share_9 (so it travels with checkpoints and survives a resume), to
+epochs.json, and drawn in class_shares.png. A collapsing G shows one class at a time; a cycling
+one moves it around (metrics.shares.share_dynamics sums that up in metrics.json).
 
 Samples are drawn with G in eval mode: batch norm uses its running statistics, so an image
 depends on its own z alone, not on the batch it is drawn with, and the shipped generator
@@ -39,15 +48,21 @@ import numpy as np
 
 from ..backend import device_of, to_device, to_numpy
 from ..data.fashion_mnist import CLASSES
+from ..metrics.shares import class_shares, share_dynamics
 from ..gan.averaging import standing_statistics
 from ..gan.checkpoint import save_checkpoint
 from ..gan.sampling import CALIBRATION_CODES, drawing_network, generate, latent_inputs
 from ..jsonio import write_json
 from ..models.classifier import predict_proba
 from ..plots.animation import write_gif
-from ..plots.common import training_curves
+from ..plots.common import new_figure, save_figure, training_curves
 from ..plots.images import save_image_grid
+from ..plots.lessons import plot_shares
+from ..pretrained import load_pretrained
 from . import CHECKPOINT
+
+SHARE_SAMPLES = 256               # G's images behind each measurement of the class shares
+SHARE_KEYS = [f"class_share_{k}" for k in range(len(CLASSES))]
 
 
 def class_accuracy(model, images, labels, num_classes=10):
@@ -66,10 +81,13 @@ class ImageRun:
     scorer:           a QualityScorer, or None to skip scores
     score_every:      score num_samples images every this many epochs (0: only in finish)
     reference:        test images (N, 1, 28, 28) whose own classifier score metrics.json shows
+    share_every:      measure the class shares every this many steps too (0: at the end of epochs only)
+    classifier:       the classifier of the class shares (default: the scorer's, else the shipped one)
     """
 
     def __init__(self, trainer, out, steps_per_epoch, scorer=None, num_samples=10000, score_every=1,
-                 sample_mode="eval", seed=0, reference=None, progress=True, log=print):
+                 sample_mode="eval", seed=0, reference=None, progress=True, log=print, share_every=0,
+                 classifier=None):
         self.trainer, self.out = trainer, Path(out)
         self.steps_per_epoch, self.scorer, self.score_every = steps_per_epoch, scorer, score_every
         self.sample_mode, self.reference, self.progress, self.log = sample_mode, reference, progress, log
@@ -87,6 +105,13 @@ class ImageRun:
         calibration_labels = np.arange(CALIBRATION_CODES) % C if C else None
         self.calibration_inputs = latent_inputs(CALIBRATION_CODES, z_dim, np.random.default_rng([seed, 3]), C,
                                                 calibration_labels)
+        share_labels = np.arange(SHARE_SAMPLES) % C if C else None
+        self.share_inputs = latent_inputs(SHARE_SAMPLES, z_dim, np.random.default_rng([seed, 4]), C, share_labels)
+        self.share_every = share_every
+        if classifier is None:
+            classifier = scorer.model if scorer is not None else load_pretrained("fashion-classifier",
+                                                                                trainer.device)
+        self.classifier = classifier
         self._calibrated_at = None
         self.epochs = []
         (self.out / "grids").mkdir(parents=True, exist_ok=True)
@@ -110,16 +135,34 @@ class ImageRun:
         self.trainer.fit(epochs * self.steps_per_epoch, callback=self._after_step, progress=self.progress)
 
     def _after_step(self, trainer, record):
-        if trainer.step % self.steps_per_epoch == 0:
+        epoch_end = trainer.step % self.steps_per_epoch == 0
+        if epoch_end or (self.share_every and trainer.step % self.share_every == 0):
+            self.record_class_shares()
+        if epoch_end:
             self.end_epoch(trainer.step // self.steps_per_epoch)
+
+    def record_class_shares(self):
+        """The classifier's class shares of G's images from the fixed share noise, added to the
+        last history record (class_share_0 ..); returns them (K,)."""
+        images = generate(self.trainer.G, self.share_inputs, mode=self.sample_mode)
+        shares = class_shares(self.classifier, images)
+        self.trainer.history.records[-1].update(zip(SHARE_KEYS, shares.tolist()))
+        return shares
+
+    def class_share_history(self):
+        """(steps, shares (T, K)) of every history record that holds class shares."""
+        records = [r for r in self.trainer.history.records if SHARE_KEYS[0] in r]
+        return [r["step"] for r in records], np.array([[r[k] for k in SHARE_KEYS] for r in records])
 
     def end_epoch(self, epoch):
         seconds = time.perf_counter() - self._start
         records = self.trainer.history.records[-self.steps_per_epoch:]
         entry = {"epoch": epoch, "step": self.trainer.step, "seconds": seconds}
-        for key in ("d_loss", "g_loss", "d_real", "d_fake", "wasserstein_estimate"):
+        for key in ("d_loss", "g_loss", "d_real", "d_fake", "wasserstein_estimate", "g_grad_norm"):
             if key in records[-1]:
                 entry[key] = float(np.mean([r[key] for r in records]))
+        if SHARE_KEYS[0] in records[-1]:
+            entry["class_shares"] = [records[-1][k] for k in SHARE_KEYS]
         self.save_grid(epoch)
         if self.scorer is not None and self.score_every and epoch % self.score_every == 0:
             drawers = {"": None, "g_": self.trainer.G} if self.averaging else {"": None}
@@ -172,6 +215,12 @@ class ImageRun:
         write_json(self.out / "epochs.json", self.epochs, allow_nan=True)   # a diverged epoch is logged, NaN and all
         if len(history):
             training_curves(history, self.out / "curves.png", wasserstein=self.trainer.config.loss == "wasserstein")
+        steps, shares = self.class_share_history()
+        if len(steps) > 1:
+            fig, ax = new_figure(10, 3.6)
+            plot_shares(ax, steps, shares, CLASSES, "classes of G's images over training (the shipped classifier)")
+            ax.set_xlabel("generator step")
+            save_figure(fig, self.out / "class_shares.png")
 
     def finish(self):
         """samples.npy, metrics.json (with a scorer), training.gif, and for a conditional G
@@ -180,6 +229,10 @@ class ImageRun:
         np.save(self.out / "samples.npy", samples)
         metrics = {"epochs": self.epoch, "steps": self.trainer.step, "sample_mode": self.sample_mode,
                    "seconds_per_epoch": [e["seconds"] for e in self.epochs]}
+        steps, shares = self.class_share_history()
+        if len(steps):
+            metrics["class_shares"] = dict(zip(CLASSES, shares[-1].tolist()))
+            metrics["class_share_dynamics"] = {"measurements": len(steps), **share_dynamics(shares)}
         if self.scorer is not None:
             metrics.update(self._scores(samples))
             if self.reference is not None:

@@ -118,7 +118,9 @@ def test_install_writes_the_network_that_drew_the_samples(tmp_path, fashion_root
     """With --average the samples come from G's weight average, so that is what ships."""
     import minigan.pretrained
     installed = tmp_path / "installed.npz"
-    monkeypatch.setattr(minigan.pretrained, "path_of", lambda _: installed)
+    shipped_path = minigan.pretrained.path_of            # the class shares still read the shipped classifier
+    monkeypatch.setattr(minigan.pretrained, "path_of",
+                        lambda name: shipped_path(name) if name == "fashion-classifier" else installed)
     out = tmp_path / "run"
     assert demo(name)(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--average", "0.9")) == 0
     assert demo(name)(tiny(out, fashion_root, "--epochs", "2", "--no-score", "--average", "0.9", "--resume",
@@ -207,3 +209,23 @@ def test_the_dcgan_demo_trains_and_resumes_on_the_gpu_with_the_weight_average(tm
                      "--readable", "--resume")) == 0
     samples = np.load(out / "samples.npy")
     assert samples.shape == (100, 28, 28) and np.isfinite(samples).all()
+
+
+def test_minibatch_and_replay_options_and_the_class_shares(tmp_path, fashion_root):
+    """--minibatch puts a MinibatchDiscrimination layer in D, --replay sizes the store in batches,
+    --share-every records the class shares in the history; the conditional demo has no such D."""
+    from minigan.runs.image_run import SHARE_KEYS
+    out = tmp_path / "run"
+    assert demo("fashion_mlp")(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--minibatch", "--replay", "3",
+                                    "--replay-fraction", "0.25", "--share-every", "1")) == 0
+    run = json.loads((out / "run.json").read_text())
+    _, meta = load_checkpoint(out / "checkpoint.npz")
+    assert meta["config"]["replay_size"] == 3 * 16 and meta["config"]["replay_fraction"] == 0.25
+    arrays, _ = load_checkpoint(out / "checkpoint.npz")
+    assert arrays["D/5.weight"].shape == (256, 100 * 5)                   # the mini-batch layer's T
+    history = json.loads((out / "history.json").read_text())
+    assert [r["step"] for r in history if SHARE_KEYS[0] in r] == [1, 2]
+    assert run["args"]["minibatch"] == "True"
+    with pytest.raises(SystemExit) as exit_info:
+        demo("fashion_cgan")(tiny(tmp_path / "cgan", fashion_root, "--epochs", "1", "--no-score", "--minibatch"))
+    assert exit_info.value.code == 2

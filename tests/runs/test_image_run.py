@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from minigan.gan.checkpoint import load_checkpoint
 from minigan.gan.sampling import generate
@@ -97,3 +98,40 @@ def test_a_different_run_is_not_identical(tmp_path):
         ImageRun(tiny_trainer(1), tmp_path / "b", 2, num_samples=10, progress=False, log=quiet)
     a.train(1), b.train(1)
     assert not np.array_equal(a.samples(), b.samples())
+
+
+def test_class_shares_every_few_steps_and_every_epoch(tmp_path):
+    """share_every=3 with 4 steps an epoch: steps 3, 4 (epoch end), 6, 8 (epoch end, and the 9th
+    would be past the run); each a distribution over the 10 classes, the last one equal to the
+    classifier on G's images of the fixed share noise."""
+    from minigan.metrics.shares import class_shares
+    from minigan.runs.image_run import SHARE_KEYS
+    trainer = tiny_trainer()
+    run = ImageRun(trainer, tmp_path, 4, num_samples=20, progress=False, log=quiet, share_every=3)
+    run.train(2)
+    metrics = run.finish()
+    steps, shares = run.class_share_history()
+    assert steps == [3, 4, 6, 8] and shares.shape == (4, 10)
+    np.testing.assert_allclose(shares.sum(axis=1), 1)
+    np.testing.assert_allclose(shares[-1], class_shares(run.classifier, generate(trainer.G, run.share_inputs)))
+    epochs = json.loads((tmp_path / "epochs.json").read_text())
+    assert [e["class_shares"] for e in epochs] == [shares[1].tolist(), shares[3].tolist()]
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert [r["step"] for r in history if SHARE_KEYS[0] in r] == [3, 4, 6, 8]
+    assert metrics["class_share_dynamics"]["measurements"] == 4
+    assert sum(metrics["class_shares"].values()) == pytest.approx(1)
+    assert (tmp_path / "class_shares.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_class_share_history_survives_a_resume(tmp_path):
+    straight = ImageRun(tiny_trainer(), tmp_path / "a", 4, num_samples=10, progress=False, log=quiet, share_every=3)
+    straight.train(2)
+    first = ImageRun(tiny_trainer(), tmp_path / "b", 4, num_samples=10, progress=False, log=quiet, share_every=3)
+    first.train(1)
+    resumed = ImageRun(tiny_trainer(), tmp_path / "b", 4, num_samples=10, progress=False, log=quiet, share_every=3)
+    resumed.resume()
+    assert resumed.class_share_history()[0] == [3, 4]                  # read back from the checkpoint
+    resumed.train(2)
+    (steps_a, shares_a), (steps_b, shares_b) = straight.class_share_history(), resumed.class_share_history()
+    assert steps_a == steps_b == [3, 4, 6, 8]
+    np.testing.assert_array_equal(shares_a, shares_b)
