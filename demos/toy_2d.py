@@ -10,8 +10,9 @@ Measured over 5 seeds in docs/toy_results.md. The default run takes about a minu
 cores; mini-batch discrimination makes a step about 2.5 times as long.
 
 Tricks (join several with +): none, minibatch (a MinibatchDiscrimination layer in D, 3 kernels
-of 2 dims), pack (PacGAN: D judges 4 samples at once, a Pack layer first), replay (D also sees
-fakes of the last 50 batches), smoothing (one-sided, real label 0.9), noise (instance noise, std
+of 2 dims), pack (PacGAN: D judges 4 samples at once, a Pack layer first), replay (part of D's fake
+batch, --replay-fraction, drawn from the fakes of the last --replay-batches batches; G's step
+never sees them), smoothing (one-sided, real label 0.9), noise (instance noise, std
 --noise-std annealed to 0 over the first half), feature-matching.
 Both learning rates stay constant for the first half of the run, then fall linearly to 1% of it.
 --loss takes a loss (Adam, lr 1e-3, betas 0.5/0.999) or a preset with its own optimizer, critic
@@ -52,7 +53,6 @@ from minigan.plots import FrameRecorder, discriminator_probability, frame_steps,
 TRICKS = ("none", "minibatch", "pack", "replay", "smoothing", "noise", "feature-matching")
 MINIBATCH_KERNELS = (3, 2)          # (num_kernels, kernel_dim)
 PACK = 4                            # samples D judges at once (PacGAN4)
-REPLAY_BATCHES = 50
 SHEET_LINES = 21                    # noise grid lines per axis of the warped sheet (--z-dim 2)
 
 
@@ -69,7 +69,7 @@ def config_for(trick, args):
     """GANConfig settings of the chosen tricks (mini-batch discrimination is a layer, see main)."""
     settings = {}
     if "replay" in trick:
-        settings.update(replay_size=REPLAY_BATCHES * args.batch_size, replay_fraction=0.5)
+        settings.update(replay_size=args.replay_batches * args.batch_size, replay_fraction=args.replay_fraction)
     if "smoothing" in trick:
         settings["label_smoothing"] = 0.1
     if "noise" in trick:
@@ -108,6 +108,10 @@ def main(argv=None):
     parser.add_argument("--final-lr", type=fraction, default=0.01, help="last lr as a fraction of --lr")
     parser.add_argument("--noise-std", type=non_negative_float, default=0.1,
                         help="--trick noise: the std of the instance noise at the start (default 0.1)")
+    parser.add_argument("--replay-batches", type=positive_int, default=50,
+                        help="--trick replay: batches of past fakes kept (default 50)")
+    parser.add_argument("--replay-fraction", type=fraction, default=0.5,
+                        help="--trick replay: share of D's fake batch drawn from them (default 0.5)")
     parser.add_argument("--frames", type=positive_int, default=30)
     parser.add_argument("--arrows", type=int, default=64,
                         help="samples per frame with an arrow of G's push -dL_G/dx (default 64, 0: none)")

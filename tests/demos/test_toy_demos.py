@@ -97,6 +97,10 @@ def test_toy_2d_tricks_change_the_set_up(toy_2d, tmp_path):
     assert run_info["config"]["replay_size"] == 50 * 128 and run_info["config"]["label_smoothing"] == 0.1
     run(toy_2d, tmp_path / "b", "--trick", "feature-matching", "--steps", 2, "--frames", 1, "--hidden", 8)
     assert json.loads((tmp_path / "b" / "run.json").read_text())["config"]["feature_matching"] == 6
+    run(toy_2d, tmp_path / "c", "--trick", "replay", "--replay-batches", 5, "--replay-fraction", 0.25, "--steps", 2,
+        "--frames", 1, "--hidden", 8, "--batch-size", 16)
+    config = json.loads((tmp_path / "c" / "run.json").read_text())["config"]
+    assert (config["replay_size"], config["replay_fraction"]) == (5 * 16, 0.25)
 
 
 @pytest.mark.parametrize("loss", ["wgan", "wgan-gp", "r1"])
