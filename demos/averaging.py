@@ -22,7 +22,7 @@ minigan.blas.configure(threads=1)
 import numpy as np
 
 from minigan.backend import device_of, to_device
-from minigan.cli import demo_parser, linear_decay, parse_demo_args, positive_int, status, write_json
+from minigan.cli import command_line, demo_parser, linear_decay, parse_demo_args, positive_int, status, write_json
 from minigan.data.toy import Ring
 from minigan.gan import GANConfig, GANTrainer
 from minigan.metrics.modes import nearest_mode
@@ -62,6 +62,7 @@ def median_nearest(points, data):
     return float(np.median(nearest_mode(points.astype(np.float64), data.astype(np.float64))[1]))
 
 
+@command_line
 def main(argv=None):
     parser = demo_parser(__doc__, steps=3000, out="runs/averaging/{target}-seed{seed}")
     parser.add_argument("--target", choices=("coin", "ring"), default="coin")

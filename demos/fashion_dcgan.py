@@ -19,10 +19,12 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
+from minigan.cli import command_line
 from minigan.image_demo import MINIBATCH, image_demo_parser, parse_image_demo_args, run_image_demo
 from minigan.models.dcgan import dcgan_discriminator, dcgan_generator
 
 
+@command_line
 def main(argv=None):
     parser = image_demo_parser(__doc__, out="runs/fashion_dcgan/seed{seed}")
     parser.add_argument("--install", action="store_true",

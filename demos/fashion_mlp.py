@@ -15,10 +15,12 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
+from minigan.cli import command_line
 from minigan.image_demo import MINIBATCH, image_demo_parser, parse_image_demo_args, run_image_demo
 from minigan.models.mlp import mlp_discriminator, mlp_generator
 
 
+@command_line
 def main(argv=None):
     args = parse_image_demo_args(image_demo_parser(__doc__, out="runs/fashion_mlp/seed{seed}"), argv)
     rng = np.random.default_rng(args.seed)

@@ -31,7 +31,8 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
-from minigan.cli import demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, status, trace_and_exit, write_json
+from minigan.cli import (command_line, demo_parser, fraction, non_negative_float, parse_demo_args, positive_int,
+                         status, trace_and_exit, write_json)
 from minigan.runs import CHECKPOINT
 
 
@@ -62,6 +63,8 @@ shares = numbers(float, 5, "five positive shares (stable 7, fade 14, stable 14, 
 
 def parser():
     p = demo_parser(__doc__, out="runs/fashion_progressive/{style}/seed{seed}")
+    # The recipe is compared once the style has filled in its defaults (main), not as typed.
+    p.set_defaults(changeable_on_resume=RECIPE + ("schedule", "checkpoint_every", "samples", "no_score"))
     p.add_argument("--images", type=positive_int, default=600_000,
                    help="real images shown to D over all phases (default 600000 = 10 epochs)")
     p.add_argument("--batch-size", type=positive_int, default=64, help="default 64 (a multiple of 4)")
@@ -88,6 +91,7 @@ def parser():
     return p
 
 
+@command_line
 def main(argv=None):
     from minigan.data.batches import EpochSampler
     from minigan.data.fashion_mnist import load_fashion_mnist, to_tanh_range
@@ -132,8 +136,12 @@ def main(argv=None):
         record = json.loads((args.out / "run.json").read_text())
         recorded = {"style": "karras", **record["args"]}          # runs before the dcgan style had no --style
         mine = {k: str(v) for k, v in vars(args).items() if k in RECIPE}
-        if {k: recorded.get(k) for k in RECIPE} != mine or record["schedule"] != schedule.to_list():
-            p.error("--resume with other settings than the first run's; repeat its options")
+        changed = [f"--{k.replace('_', '-')} (the run's {recorded.get(k)}, now {v})" for k, v in mine.items()
+                   if recorded.get(k) != v]
+        if record["schedule"] != schedule.to_list():
+            changed.append(f"--schedule (the run's {record['schedule']}, now {schedule.to_list()})")
+        if changed:
+            p.error(f"--resume with other settings than the first run's: {', '.join(changed)}; repeat its options")
         run.resume()
     else:
         write_json(args.out / "run.json", {"command": args.command, "schedule": schedule.to_list(),

@@ -28,6 +28,7 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
+from minigan.cli import command_line, positive_int
 from minigan.data.fashion_mnist import CLASSES
 from minigan.gan.sampling import generate
 from minigan.models.classifier import predict_proba
@@ -42,6 +43,15 @@ def slerp(a, b, t):
     return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
 
 
+def class_index(text):
+    """argparse type: a Fashion-MNIST class, 0-9."""
+    value = int(text)
+    if not 0 <= value < len(CLASSES):
+        raise argparse.ArgumentTypeError(f"must be a class index 0-{len(CLASSES) - 1}, got {value}")
+    return value
+
+
+@command_line
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -49,10 +59,10 @@ def main(argv=None):
                    "(default: the shipped fashion-dcgan generator)")
     p.add_argument("--out", type=Path, default=Path("runs/latent"))
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--codes", type=int, default=4000, help="codes drawn and classified for the averages")
-    p.add_argument("--from-class", type=int, default=0, help=f"A (default 0, {CLASSES[0]})")
-    p.add_argument("--to-class", type=int, default=6, help=f"B (default 6, {CLASSES[6]})")
-    p.add_argument("--bright-class", type=int, default=2, help=f"C (default 2, {CLASSES[2]})")
+    p.add_argument("--codes", type=positive_int, default=4000, help="codes drawn and classified for the averages")
+    p.add_argument("--from-class", type=class_index, default=0, help=f"A (default 0, {CLASSES[0]})")
+    p.add_argument("--to-class", type=class_index, default=6, help=f"B (default 6, {CLASSES[6]})")
+    p.add_argument("--bright-class", type=class_index, default=2, help=f"C (default 2, {CLASSES[2]})")
     args = p.parse_args(argv)
     try:
         G = load_generator("fashion-dcgan", args.checkpoint)

@@ -37,8 +37,9 @@ minigan.blas.configure(threads=1)
 
 import numpy as np
 
-from minigan.cli import (CHECKPOINT, add_recipe_options, demo_parser, finish_toy_run, fraction, linear_decay,
-                         parse_demo_args, positive_int, status, trace_and_exit)
+from minigan.cli import (CHECKPOINT, add_recipe_options, check_resumed_length, command_line, demo_parser,
+                         finish_toy_run, fraction, linear_decay, parse_demo_args, positive_int, start_run_record,
+                         status, trace_and_exit)
 from minigan.data.toy import get_toy
 from minigan.gan import GANTrainer
 from minigan.gan.presets import PRESETS, recipe
@@ -61,6 +62,7 @@ def mixture_moments(toy):
     return mean, float(np.sqrt(toy.std ** 2 + toy.weights @ (mu - mean) ** 2))
 
 
+@command_line
 def main(argv=None):
     parser = demo_parser(__doc__, steps=3000, out="runs/toy_1d/{dataset}-seed{seed}")
     parser.add_argument("--dataset", choices=tuple(DATASETS), default="gaussian")
@@ -97,6 +99,8 @@ def main(argv=None):
         return trace_and_exit(trainer, args)
     if args.resume:
         trainer.load(args.out / CHECKPOINT)                 # weights, optimizers, step, randomness
+        check_resumed_length(parser, trainer.step, args.steps)
+    start_run_record(args)
 
     # Frames and metrics draw their own noise, so drawing them never changes the training run.
     mean, std = mixture_moments(toy)
@@ -177,7 +181,7 @@ def main(argv=None):
         save_figure(fig, args.out / "optimal.png")
     metrics["train_seconds"] = train_seconds
 
-    finish_toy_run(args, trainer, frames, metrics, start, f"1-D {args.dataset}, {args.loss}")
+    finish_toy_run(args, trainer, frames, metrics, start, f"1-D {args.dataset}, {args.loss}", generated)
     judged = (f"W estimate {metrics['wasserstein_estimate']:.3f}" if critic
               else f"D on data {metrics['d_on_data']:.3f}; JSD {metrics['jsd']:.4f}, "
                    f"E|D - D*| {metrics['d_star_gap']:.3f}")

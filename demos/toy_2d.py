@@ -39,8 +39,9 @@ minigan.blas.configure(threads=1)
 
 import numpy as np
 
-from minigan.cli import (CHECKPOINT, add_recipe_options, demo_parser, finish_toy_run, fraction, linear_decay,
-                         non_negative_float, parse_demo_args, positive_int, status, trace_and_exit)
+from minigan.cli import (CHECKPOINT, add_recipe_options, check_resumed_length, command_line, demo_parser,
+                         earlier_records, finish_toy_run, fraction, linear_decay, non_negative_float,
+                         parse_demo_args, positive_int, start_run_record, status, trace_and_exit)
 from minigan.data.toy import get_toy
 from minigan.gan import GANTrainer
 from minigan.backend import device_of, to_device, to_numpy
@@ -90,6 +91,7 @@ def nearest_distance(points, reference):
     return float(np.median(nearest_mode(points.astype(np.float64), reference.astype(np.float64))[1]))
 
 
+@command_line
 def main(argv=None):
     parser = demo_parser(__doc__, steps=10000, out="runs/toy_2d/{dataset}-{trick}-seed{seed}")
     parser.add_argument("--dataset", choices=("ring", "grid", "spiral"), default="ring")
@@ -145,13 +147,15 @@ def main(argv=None):
         return trace_and_exit(trainer, args)
     if args.resume:
         trainer.load(args.out / CHECKPOINT)                 # weights, optimizers, step, randomness
+        check_resumed_length(parser, trainer.step, args.steps)
+    start_run_record(args)
 
     # Frames and metrics draw their own noise, so drawing them never changes the training run.
     real = toy.sample(NUM_SAMPLES, np.random.default_rng([args.seed, 1]))
     limit = float(np.ceil(np.abs(real).max() + 0.5))
     bounds, grid = (-limit, limit), grid_points((-limit, limit), 80)
     modes = getattr(toy, "modes", None)
-    progress_of_modes = []
+    progress_of_modes = earlier_records(args, "modes_over_training", trainer.step)
 
     def noise(n, stream):
         return np.random.default_rng([args.seed, stream]).standard_normal((n, args.z_dim))
@@ -199,7 +203,7 @@ def main(argv=None):
         "d_real": trainer.history.mean("d_real", last), "d_fake": trainer.history.mean("d_fake", last),
         "modes_over_training": progress_of_modes, "train_seconds": train_seconds,
     }
-    finish_toy_run(args, trainer, frames, metrics, start, f"{args.dataset}, {args.trick}, {args.loss}")
+    finish_toy_run(args, trainer, frames, metrics, start, f"{args.dataset}, {args.trick}, {args.loss}", samples)
     if report:
         status(f"{report.modes_captured}/{report.num_modes} modes, {100 * report.high_quality_fraction:.1f}% "
                f"high quality, reverse KL {report.reverse_kl:.3f}")

@@ -17,6 +17,7 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
+from minigan.cli import command_line, non_negative_float, positive_int
 from minigan import __version__
 from minigan.backend import default_device, to_device
 from minigan.data.batches import iterate_minibatches
@@ -28,11 +29,12 @@ from minigan.optim import Adam
 from minigan.pretrained import path_of
 
 
+@command_line
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--epochs", type=positive_int, default=4, help="passes over the data (default 4)")
+    parser.add_argument("--batch-size", type=positive_int, default=128, help="default 128")
+    parser.add_argument("--lr", type=non_negative_float, default=1e-3, help="Adam's learning rate (default 1e-3)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None, help="cpu or cuda (default: $MINIGAN_DEVICE or cpu)")
     parser.add_argument("--out", type=Path, default=Path("runs/classifier"))

@@ -26,6 +26,7 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
+from minigan.cli import command_line
 from minigan.data.fashion_mnist import CLASSES
 from minigan.gan.sampling import generate, latent_inputs
 from minigan.gan.truncation import MIN_THRESHOLD
@@ -124,6 +125,7 @@ def _finite_or_none(value):
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
+@command_line
 def main(argv=None):
     args = parse_args(argv)
     classes = GENERATORS[args.name]

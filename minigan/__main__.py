@@ -7,9 +7,16 @@ import argparse
 import importlib
 import sys
 
+if __name__ == "__main__":
+    from minigan import blas
+    blas.configure()                  # before NumPy loads
+
+from minigan.cli import command_line  # noqa: E402
+
 COMMANDS = ["minigan.reference.cli", "minigan.trace", "minigan.sample"]
 
 
+@command_line
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m minigan", description="minigan's command-line tools.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -17,7 +17,11 @@ import json
 import sys
 from pathlib import Path
 
-from .cli import add_recipe_options, demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, write_json
+import numpy as np
+
+from .cli import (add_recipe_options, check_resumed_length, demo_parser, fraction, non_negative_float,
+                  parse_demo_args, positive_int, report_health, write_json)
+from .metrics.health import training_health
 from .runs import CHECKPOINT
 from .runs.image_run import SHARE_SAMPLES
 from .gan.presets import PRESETS
@@ -28,7 +32,7 @@ MINIBATCH = (100, 5)      # --minibatch: kernels and dimensions of D's Minibatch
 
 def image_demo_parser(doc, out, epochs=10, batch_size=128, lr=2e-4):
     p = demo_parser(doc, out)
-    p.set_defaults(default_lr=lr)
+    p.set_defaults(default_lr=lr, changeable_on_resume=("samples", "score_every", "no_score", "sample_mode", "install"))
     p.add_argument("--epochs", type=positive_int, default=epochs, help=f"passes over the data (default {epochs})")
     p.add_argument("--batch-size", type=positive_int, default=batch_size, help=f"default {batch_size}")
     recipe = p.add_argument_group("recipe")
@@ -144,9 +148,12 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
         trained_in = record["args"].get("dtype", "float32")
         if trained_in != args.dtype:                                   # the checkpoint would be cast silently
             args.parser.error(f"--resume with --dtype {args.dtype}, but the run trains in {trained_in}")
-        run.resume()
-        if _training_settings(trainer.config.to_dict()) != _training_settings(_config_in(args.out)):
-            args.parser.error("--resume with other settings than the checkpoint's; repeat the first command's options")
+        check_resumed_length(args.parser, run.resume(), args.epochs, "--epochs")
+        ours, theirs = _training_settings(trainer.config.to_dict()), _training_settings(_config_in(args.out))
+        changed = [f"{k} (the run's {theirs.get(k)}, now {v})" for k, v in ours.items() if theirs.get(k) != v]
+        if changed:
+            args.parser.error(f"--resume with other settings than the checkpoint's: {', '.join(changed)}; "
+                              f"repeat the first command's options")
         record["resumed"] = record.get("resumed", []) + [args.command]
         write_json(args.out / "run.json", record)
     else:
@@ -154,6 +161,10 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
                                            "args": {k: str(v) for k, v in vars(args).items() if k != "parser"}})
     run.train(args.epochs)
     metrics = run.finish()
+    health = training_health(trainer.history.records, np.load(args.out / "samples.npy", mmap_mode="r")[:1000])
+    report_health(health)
+    write_json(args.out / "metrics.json", {**json.loads((args.out / "metrics.json").read_text()), "health": health},
+               allow_nan=True)
     keys = ("frechet_distance", "classifier_score", "test_set_classifier_score", "mean_conditional_accuracy")
     print(json.dumps({k: metrics[k] for k in keys if k in metrics}))
     log(f"wrote {args.out}")

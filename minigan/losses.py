@@ -35,7 +35,13 @@ def binary_cross_entropy_with_logits(logits, target):
     gradient (sigmoid(l) - t) / N.
 
     The equal form softplus(l) - t l would cancel for confident logits (l = 36, t = 1 gives 0
-    instead of 2.3e-16); each softplus term here keeps its full relative precision."""
+    instead of 2.3e-16); each softplus term here keeps its full relative precision.
+
+    ``target``: a number, or an array of the logits' shape (it is never broadcast into a
+    larger result: (4, 1) logits against (4,) targets are refused)."""
+    if getattr(target, "ndim", 0) and tuple(target.shape) != tuple(logits.shape):
+        raise ValueError(f"targets of shape {tuple(target.shape)} do not match logits of shape "
+                         f"{tuple(logits.shape)}; reshape them to the logits' shape")
     n = logits.size
     value = (target * softplus(-logits) + (1 - target) * softplus(logits)).sum() / n
     return value, (sigmoid(logits) - target) / n
@@ -44,9 +50,10 @@ def binary_cross_entropy_with_logits(logits, target):
 def softmax_cross_entropy(logits, labels):
     """Classification loss: mean_n -log softmax(l_n)[y_n], with log softmax = l - logsumexp(l).
 
-    logits (N, K), labels (N,) integers. Gradient: (softmax(l) - onehot(y)) / N.
+    logits (N, K), labels (N,) integers in [0, K). Gradient: (softmax(l) - onehot(y)) / N.
     """
     xp = get_array_module(logits)
+    check_labels(logits, labels)
     n = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)          # logsumexp without overflow
     log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
@@ -55,6 +62,22 @@ def softmax_cross_entropy(logits, labels):
     dlogits = xp.exp(log_probs)
     dlogits[rows, labels] -= 1
     return value, dlogits / n
+
+
+def check_labels(logits, labels):
+    """labels: N integers in [0, K) for (N, K) logits; else ValueError saying what is wrong
+    (a label of -1 would silently pick the last class)."""
+    if logits.ndim != 2:
+        raise ValueError(f"logits must have shape (N, K), got {tuple(logits.shape)}")
+    n, k = logits.shape
+    if getattr(labels, "shape", None) != (n,):
+        raise ValueError(f"labels must have shape ({n},) for logits of shape {tuple(logits.shape)}, got "
+                         f"{getattr(labels, 'shape', type(labels).__name__)}")
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"labels must be integers (class indices), got dtype {labels.dtype}")
+    if n and not (0 <= int(labels.min()) and int(labels.max()) < k):
+        raise ValueError(f"labels must lie in [0, {k}), got values from {int(labels.min())} to "
+                         f"{int(labels.max())}")
 
 
 def check_logits(*arrays):

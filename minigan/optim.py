@@ -7,6 +7,7 @@ Per-parameter state (momentum, moments) is created on first use and kept by name
 follows its parameter when the model is moved to another device or cast to another dtype.
 """
 import math
+import numbers
 
 import numpy as np
 
@@ -31,19 +32,35 @@ def check_gradients(params, grads):
     raise ValueError(f"gradient of '{bad}' holds non-finite values (NaN or inf); no weight was updated")
 
 
+def check_number(owner, name, value, low, high, high_open=False):
+    """A real number in [low, high] (or [low, high) with ``high_open``); else ValueError giving
+    the valid range, as PyTorch's optimizers do."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or \
+            not low <= value <= high or (high_open and value == high):
+        interval = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{owner}: {name} must be a finite number {interval}, got {value!r}")
+
+
 class Optimizer:
     defaults = {}
+    ranges = {"lr": (0, math.inf), "weight_decay": (0, math.inf)}     # name -> (low, high[, "open"])
 
     def __init__(self, model, **hyper):
         unknown = set(hyper) - set(self.defaults)
         if unknown:
             raise TypeError(f"{type(self).__name__} got unknown arguments {sorted(unknown)}")
         self.model = model
-        self.hyper = {**self.defaults, **hyper}
-        if self.hyper["lr"] < 0:
-            raise ValueError(f"learning rate must be >= 0, got {self.hyper['lr']}")
+        self.hyper = self.checked({**self.defaults, **hyper})
         self.state = {}          # name -> dict of arrays
         self.step_count = 0
+
+    def checked(self, hyper):
+        """The hyper-parameters, each checked against ``ranges``; ValueError naming a bad one."""
+        owner = type(self).__name__
+        for name, (low, high, *how) in self.ranges.items():
+            if name in hyper:
+                check_number(owner, name, hyper[name], low, high, high_open=bool(how))
+        return hyper
 
     def zero_grad(self):
         self.model.zero_grad()
@@ -86,12 +103,38 @@ class Optimizer:
         }
 
     def load_state_dict(self, state):
-        self.hyper = dict(state["hyper"])
-        self.step_count = int(state["step_count"])
-        self.state = {}
+        """Restore ``state_dict``'s output, after ``check_state_dict``: a mismatch raises
+        ValueError and changes nothing."""
+        hyper = self.check_state_dict(state)
+        params = self.model.params
+        self.hyper, self.step_count = hyper, int(state["step_count"])
+        self.state = {name: {k: to_device(np.array(v, dtype=params[name].dtype), device_of(params[name]))
+                             for k, v in slot.items()} for name, slot in state["state"].items()}
+
+    def check_state_dict(self, state):
+        """Raise ValueError unless ``state`` fits this optimizer and model: the hyper-parameters
+        are this rule's and valid, each state array belongs to a parameter and has its shape.
+        Returns the hyper-parameters to use."""
+        owner = type(self).__name__
+        hyper = dict(state["hyper"])
+        missing = sorted(set(self.defaults) - set(hyper))
+        if missing or set(hyper) - set(self.defaults) - {"initial_lr"}:
+            raise ValueError(f"{owner} cannot load the state of another rule: it has hyper-parameters "
+                             f"{sorted(hyper)}, {owner} needs {sorted(self.defaults)}")
+        if "betas" in hyper:
+            hyper["betas"] = tuple(hyper["betas"])
+        self.checked(hyper)
+        params = self.model.params
         for name, slot in state["state"].items():
-            device = device_of(self.model.params[name])
-            self.state[name] = {k: to_device(np.array(v), device) for k, v in slot.items()}
+            if name not in params:
+                raise ValueError(f"{owner} state for '{name}', which the model does not have: the state of "
+                                 f"another model")
+            for key, value in slot.items():
+                if tuple(np.shape(value)) != tuple(params[name].shape):
+                    raise ValueError(f"{owner} state '{name}/{key}' has shape {tuple(np.shape(value))}, the "
+                                     f"parameter {tuple(params[name].shape)}: the state of another model")
+        int(state["step_count"])
+        return hyper
 
     def __repr__(self):
         args = ", ".join(f"{k}={v}" for k, v in self.hyper.items())
@@ -103,6 +146,15 @@ class SGD(Optimizer):
     p <- p - lr v          (nesterov: p <- p - lr (g + momentum v))
     with g = grad + weight_decay p."""
     defaults = {"lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False}
+    ranges = {**Optimizer.ranges, "momentum": (0, math.inf), "dampening": (0, 1)}
+
+    def checked(self, hyper):
+        super().checked(hyper)
+        if not isinstance(hyper["nesterov"], bool):
+            raise ValueError(f"SGD: nesterov must be True or False, got {hyper['nesterov']!r}")
+        if hyper["nesterov"] and (hyper["momentum"] <= 0 or hyper["dampening"] != 0):
+            raise ValueError("SGD: nesterov needs momentum > 0 and dampening 0")
+        return hyper
 
     def update(self, name, p, grad):
         h = self.hyper
@@ -126,6 +178,17 @@ class Adam(Optimizer):
     bias corrections m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t) moved onto the scalars.
     DCGAN uses lr=2e-4, betas=(0.5, 0.999)."""
     defaults = {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
+    ranges = {**Optimizer.ranges, "eps": (0, math.inf)}
+
+    def checked(self, hyper):
+        super().checked(hyper)
+        betas = hyper["betas"]
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+            raise ValueError(f"Adam: betas must be a pair (b1, b2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            check_number("Adam", f"betas[{i}]", beta, 0, 1, high_open=True)
+        hyper["betas"] = tuple(betas)
+        return hyper
 
     def bias_corrections(self):
         """(lr / (1 - b1^t), sqrt(1 - b2^t)) for this step t, in double precision."""
@@ -153,6 +216,7 @@ class RMSprop(Optimizer):
     (momentum: b <- momentum b + g / (sqrt(v) + eps), p <- p - lr b).
     WGAN uses lr=5e-5."""
     defaults = {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0}
+    ranges = {**Optimizer.ranges, "alpha": (0, 1), "eps": (0, math.inf), "momentum": (0, math.inf)}
 
     def update(self, name, p, grad):
         h = self.hyper

@@ -110,3 +110,71 @@ def test_known_bad_cases_raise_the_documented_error():
     layer.grads["weight"] = np.full((2, 3), np.nan, np.float32)
     with pytest.raises(ValueError, match="'weight'.*non-finite"):
         optim.Adam(layer).step()
+
+
+# --- generators of bad input, one per class of failure a user has met --------------------------
+
+bad_numbers = st.sampled_from([float("nan"), float("inf"), -float("inf"), "0.1", None, True, [0.1]])
+
+
+@given(st.sampled_from([("sgd", "lr"), ("sgd", "momentum"), ("sgd", "weight_decay"), ("adam", "lr"),
+                        ("adam", "eps"), ("adam", "weight_decay"), ("rmsprop", "lr"), ("rmsprop", "alpha"),
+                        ("rmsprop", "eps"), ("rmsprop", "momentum")]),
+       st.one_of(bad_numbers, st.floats(-1e6, -1e-9)))
+def test_optimizers_refuse_bad_hyper_parameters_when_built(rule_and_name, value):
+    rule, name = rule_and_name
+    with pytest.raises(ValueError, match=name):
+        optim.OPTIMIZERS[rule](nn.Dense(2, 2, rng=0), **{name: value})
+
+
+@given(st.one_of(bad_numbers, st.floats(1.0, 1e6), st.floats(-1e6, -1e-9)), st.integers(0, 1))
+def test_adam_refuses_betas_outside_zero_one(value, which):
+    betas = [0.5, 0.999]
+    betas[which] = value
+    with pytest.raises(ValueError, match="betas"):
+        optim.Adam(nn.Dense(2, 2, rng=0), betas=tuple(betas))
+
+
+@given(st.sampled_from(["batch_size", "d_steps", "z_dim", "seed", "replay_size"]),
+       st.sampled_from([2.5, "64", None, True, float("nan"), -3]))
+def test_gan_config_refuses_counts_that_are_not_integers(name, value):
+    from minigan.gan import GANConfig
+    if value == -3 and name == "seed":
+        return                                            # any integer seeds a Generator
+    with pytest.raises(ValueError, match=name):
+        GANConfig(**{name: value})
+
+
+@given(st.integers(1, 5), st.integers(1, 5), st.booleans())
+def test_binary_cross_entropy_refuses_targets_it_would_broadcast(n, m, column):
+    from minigan.losses import binary_cross_entropy_with_logits
+    logits = np.zeros((n, 1), np.float32)
+    target = np.ones((m, 1) if column else (m,), np.float32)
+    if target.shape == logits.shape:
+        assert binary_cross_entropy_with_logits(logits, target)[1].shape == logits.shape
+    else:
+        with pytest.raises(ValueError, match="do not match"):
+            binary_cross_entropy_with_logits(logits, target)
+
+
+@given(st.integers(1, 6), st.integers(2, 5), st.integers(-3, 8), st.sampled_from([np.int64, np.float32]))
+def test_softmax_cross_entropy_refuses_labels_outside_the_classes(n, k, bad, dtype):
+    from minigan.losses import softmax_cross_entropy
+    labels = np.zeros(n, dtype)
+    labels[-1] = bad
+    if dtype == np.int64 and 0 <= bad < k:
+        assert np.isfinite(softmax_cross_entropy(np.zeros((n, k), np.float32), labels)[0])
+    else:
+        with pytest.raises(ValueError, match="labels"):
+            softmax_cross_entropy(np.zeros((n, k), np.float32), labels)
+
+
+@given(st.sampled_from([np.float64, np.int64, np.float16]), st.integers(1, 3))
+def test_gradients_keep_the_parameters_dtype_and_add_up(dy_dtype, calls):
+    layer = nn.Dense(3, 2, rng=0)
+    x = np.ones((4, 3), np.float32)
+    for _ in range(calls):
+        layer.forward(x)
+        layer.backward(np.ones((4, 2), dy_dtype))
+    assert layer.grads["weight"].dtype == np.float32
+    np.testing.assert_allclose(layer.grads["weight"], np.full((2, 3), 4.0 * calls))

@@ -97,7 +97,7 @@ def test_sequential_parameters_reach_the_optimizer():
 def test_bad_arguments_are_rejected():
     with pytest.raises(TypeError, match="momentumm"):
         SGD(nn.Dense(2, 2), momentumm=0.9)
-    with pytest.raises(ValueError, match="learning rate"):
+    with pytest.raises(ValueError, match="lr must be a finite number >= 0"):
         Adam(nn.Dense(2, 2), lr=-1.0)
 
 

@@ -49,6 +49,16 @@ def save_checkpoint(path, arrays, meta):
             os.close(dir_fd)
 
 
+def remove_leftovers(directory):
+    """Delete the temporary files (``.tmp-*``) that a write killed before its rename left in
+    ``directory``; returns their names. Only for a directory no other process writes into."""
+    directory = os.fspath(directory)
+    names = sorted(n for n in os.listdir(directory) if n.startswith(".tmp-") and n.endswith((".npz", ".json")))
+    for name in names:
+        os.unlink(os.path.join(directory, name))
+    return names
+
+
 def _umask():
     mask = os.umask(0)
     os.umask(mask)
@@ -78,12 +88,9 @@ def model_arrays(model, prefix):
     return {f"{prefix}/{k}": v for k, v in model.state_dict().items()}
 
 
-def load_model_arrays(model, arrays, prefix, source="checkpoint"):
-    """Copy prefix/* arrays into model.params and model.buffers, in the model's dtype and device.
-
-    The first parameter that is missing, extra or of another shape raises CheckpointError
-    naming it, before anything is changed.
-    """
+def check_model_arrays(model, arrays, prefix, source="checkpoint"):
+    """Raise CheckpointError naming the first parameter or buffer of ``model`` that the prefix/*
+    arrays miss, hold in another shape, or hold in excess; returns {name: array}."""
     stored = {k[len(prefix) + 1:]: v for k, v in arrays.items() if k.startswith(prefix + "/")}
     expected = model.state_dict()
     for name, current in expected.items():
@@ -96,7 +103,14 @@ def load_model_arrays(model, arrays, prefix, source="checkpoint"):
     extra = sorted(set(stored) - set(expected))
     if extra:
         raise CheckpointError(f"{source}: {prefix} parameter {extra[0]!r} is not in the model")
-    for name, current in expected.items():
+    return stored
+
+
+def load_model_arrays(model, arrays, prefix, source="checkpoint"):
+    """Copy prefix/* arrays into model.params and model.buffers, in the model's dtype and device,
+    after ``check_model_arrays``: a mismatch changes nothing."""
+    stored = check_model_arrays(model, arrays, prefix, source)
+    for name, current in model.state_dict().items():
         value = to_device(stored[name].astype(current.dtype), device_of(current))
         store = model.params if name in model.params else model.buffers
         store[name] = value

@@ -1,4 +1,6 @@
 """Everything that configures a GAN run, in one plain dataclass saved with every checkpoint."""
+import math
+import numbers
 from dataclasses import asdict, dataclass, fields
 
 
@@ -62,6 +64,18 @@ class GANConfig:
     rollback_lr_factor: float = 0.5
 
     def __post_init__(self):
+        for name in ("d_steps", "batch_size", "z_dim"):
+            _require_int(name, getattr(self, name), 1)
+        for name in ("instance_noise_steps", "replay_size", "rollback"):
+            _require_int(name, getattr(self, name), 0)
+        _require_int("seed", self.seed, None)
+        if self.feature_matching is not None:
+            _require_int("feature_matching", self.feature_matching, None)
+        for name in ("penalty_weight", "label_smoothing", "instance_noise", "replay_fraction", "g_average",
+                     "rollback_lr_factor") + (("clip",) if self.clip is not None else ()):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+                raise ValueError(f"GANConfig: {name} must be a finite number, got {value!r}")
         if self.cuda_graph:
             raise ValueError("cuda_graph is not supported: a captured CUDA graph would have to record the "
                              "step's matrix products, and CuPy refuses cuBLAS calls during stream capture; "
@@ -72,9 +86,10 @@ class GANConfig:
             raise ValueError(f"penalty must be None, 'gp' or 'r1', got {self.penalty!r}")
         if self.penalty_weight < 0:
             raise ValueError(f"penalty_weight must be >= 0, got {self.penalty_weight}")
-        if self.d_steps < 1 or self.batch_size < 1 or self.z_dim < 1:
-            raise ValueError(f"d_steps, batch_size and z_dim must be >= 1, got {self.d_steps}, "
-                             f"{self.batch_size}, {self.z_dim}")
+        if self.instance_noise < 0 or (self.clip is not None and self.clip <= 0):
+            raise ValueError(f"instance_noise must be >= 0 and clip > 0, got {self.instance_noise}, {self.clip}")
+        if not 0 < self.rollback_lr_factor <= 1:
+            raise ValueError(f"rollback_lr_factor must be in (0, 1], got {self.rollback_lr_factor}")
         if not 0 <= self.label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
         if self.label_smoothing and self.loss not in ("minimax", "non-saturating", "least-squares"):
@@ -92,3 +107,10 @@ class GANConfig:
         """Build from a dict, ignoring keys this version does not know."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def _require_int(name, value, low):
+    """An integer (not a bool, not 2.5) >= low (any integer for low None); else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or (low is not None and value < low):
+        bound = "" if low is None else f" >= {low}"
+        raise ValueError(f"GANConfig: {name} must be an integer{bound}, got {value!r}")

@@ -26,14 +26,15 @@ import sys
 import numpy as np
 
 from .. import __version__, accel
-from ..backend import device_of, get_array_module, to_device, to_numpy
+from ..backend import all_finite, device_of, get_array_module, to_device, to_numpy
 from ..losses import get_loss
 from ..nn.activations import sigmoid
 from ..nn.sequential import Sequential
 from .averaging import WeightAverage
-from .checkpoint import load_checkpoint, load_model_arrays, model_arrays, save_checkpoint
+from .checkpoint import (CheckpointError, check_model_arrays, load_checkpoint, load_model_arrays, model_arrays,
+                         save_checkpoint)
 from .config import GANConfig
-from .guards import NonFiniteError, check_finite
+from .guards import NonFiniteError, check_finite, check_updated
 from .history import History, Progress
 from .penalty import apply_penalty
 from .stabilisers import (ReplayBuffer, add_instance_noise, clip_weights, feature_matching_loss,
@@ -114,6 +115,8 @@ class GANTrainer:
         if c.check_finite:
             check_finite("D", self.D, loss, self.step + 1)
         self.d_optimizer.step()
+        if c.check_finite:
+            check_updated("D", self.d_optimizer, self.step + 1)
         if c.clip:
             clip_weights(self.D, c.clip)
         return self.discriminator_record(real_logits, fake_logits, loss, penalty, norms)
@@ -170,6 +173,8 @@ class GANTrainer:
             check_finite("G", self.G, value, self.step + 1)
         grad_norm = float(gradient_norm(self.G))    # how hard D pushes G: vanishes when D saturates
         self.g_optimizer.step()
+        if c.check_finite:
+            check_updated("G", self.g_optimizer, self.step + 1)
         if self.G_average is not None:
             self.G_average.update(self.G)
         return {"g_loss": value, "g_grad_norm": grad_norm}
@@ -274,36 +279,61 @@ class GANTrainer:
         return arrays, meta
 
     def save(self, path):
+        """Write a checkpoint, unless something in it is NaN or infinite: then NonFiniteError, and
+        the checkpoint at ``path`` stays the last good one."""
         arrays, meta = self.state()
+        if not all_finite(a for a in arrays.values() if a.dtype.kind == "f"):
+            bad = next(k for k, a in arrays.items() if a.dtype.kind == "f" and not all_finite([a]))
+            raise NonFiniteError(f"step {self.step}: not writing {path}: '{bad}' holds NaN or inf; the last "
+                                 f"checkpoint is kept", self.step, bad)
         save_checkpoint(path, arrays, meta)
 
     def load(self, path):
-        """Restore a run saved by ``save``: weights, optimizer state, step, history, randomness."""
+        """Restore a run saved by ``save``: weights, optimizer state, step, history, randomness.
+
+        Everything is checked before anything changes: a checkpoint of another architecture,
+        optimizer rule or model raises CheckpointError and leaves the trainer as it was."""
         arrays, meta = load_checkpoint(path)
+        optimizers = (("g_optimizer", self.g_optimizer), ("d_optimizer", self.d_optimizer))
+        states = {}
+        try:
+            for prefix, model in (("G", self.G), ("D", self.D)) + ((("G_average", self.G_average.average),)
+                                                                  if self.G_average is not None else ()):
+                check_model_arrays(model, arrays, prefix, source=str(path))
+            for key, opt in optimizers:
+                slots = {}
+                for name, value in arrays.items():
+                    if name.startswith(key + "/"):
+                        pname, k = name[len(key) + 1:].rsplit("/", 1)
+                        slots.setdefault(pname, {})[k] = value
+                states[key] = {**meta["optimizers"][key], "state": slots}
+                opt.check_state_dict(states[key])
+            step, rng, history, layer_rngs = int(meta["step"]), meta["rng"], meta["history"], meta["layer_rngs"]
+            average_updates = int(meta["g_average_updates"]) if self.G_average is not None else None
+            replay = ({k: arrays[f"replay/{k}"] for k in ("items", "count", "position")}
+                      if self.replay is not None else None)
+        except (KeyError, ValueError, TypeError) as err:
+            what = f"missing {err}" if isinstance(err, KeyError) else str(err)
+            raise CheckpointError(f"{path}: does not fit this trainer ({what}); nothing was loaded") from err
         load_model_arrays(self.G, arrays, "G", source=str(path))
         load_model_arrays(self.D, arrays, "D", source=str(path))
-        for key, opt in (("g_optimizer", self.g_optimizer), ("d_optimizer", self.d_optimizer)):
-            slots = {}
-            for name, value in arrays.items():
-                if name.startswith(key + "/"):
-                    pname, k = name[len(key) + 1:].rsplit("/", 1)
-                    slots.setdefault(pname, {})[k] = value
-            opt.load_state_dict({**meta["optimizers"][key], "state": slots})
+        for key, opt in optimizers:
+            opt.load_state_dict(states[key])
         for prefix, model in (("G", self.G), ("D", self.D)):
             for i, m in enumerate(model.modules()):
-                state = meta["layer_rngs"].get(f"{prefix}/{i}")
+                state = layer_rngs.get(f"{prefix}/{i}")
                 if state is not None:
                     m.rng.bit_generator.state = state
         if self.G_average is not None:
             load_model_arrays(self.G_average.average, arrays, "G_average", source=str(path))
-            self.G_average.updates = int(meta["g_average_updates"])
+            self.G_average.updates = average_updates
         if self.replay is not None:
-            self.replay.load_state_dict({k: arrays[f"replay/{k}"] for k in ("items", "count", "position")})
+            self.replay.load_state_dict(replay)
         if "data" in meta and hasattr(self.data, "load_state_dict"):
             self.data.load_state_dict(meta["data"])
-        self.rng.bit_generator.state = meta["rng"]
-        self.step = int(meta["step"])
-        self.history = History(meta["history"])
+        self.rng.bit_generator.state = rng
+        self.step = step
+        self.history = History(history)
         return meta
 
 

@@ -108,12 +108,14 @@ class Module:
             yield from child.modules()
 
     def accumulate_grad(self, name, value):
-        """grads[name] += value, allocating on first use or after params[name] changed dtype/device."""
-        grad = self.grads.get(name)
-        if not fits(grad, value):
-            self.grads[name] = value.copy()
+        """grads[name] += value, in the parameter's dtype whatever the dtype of ``value`` (a float64
+        or integer dy still adds to a float32 gradient); allocated on first use or after
+        params[name] changed dtype/device."""
+        grad, p = self.grads.get(name), self.params[name]
+        if not fits(grad, p):
+            self.grads[name] = value.astype(p.dtype)            # a copy, in the parameter's dtype
         else:
-            grad += value
+            grad += value.astype(p.dtype, copy=False)
 
     def zero_grad(self):
         """Set every parameter gradient to zero (in place where the array still fits)."""

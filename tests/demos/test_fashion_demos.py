@@ -211,6 +211,25 @@ def test_the_dcgan_demo_trains_and_resumes_on_the_gpu_with_the_weight_average(tm
     assert samples.shape == (100, 28, 28) and np.isfinite(samples).all()
 
 
+def test_resume_names_a_changed_setting_and_a_run_that_exploded_says_so(tmp_path, fashion_root, capsys):
+    main = demo("fashion_mlp")
+    out = tmp_path / "run"
+    assert main(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--lr-g", "1000", "--lr-d", "1000")) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    err = capsys.readouterr().err
+    if metrics["health"]["warnings"]:                 # a learning rate of 1e3 wrecks the run, loudly
+        assert "warning:" in err
+    assert metrics["health"]["losses_exploded"] or metrics["health"]["samples_collapsed"]
+    for changed, option in ((["--lr-g", "0.001", "--lr-d", "1000"], "--lr-g"), (["--lr-g", "1000", "--lr-d", "1000",
+                                                                                 "--train-size", "128"], "--train-size")):
+        with pytest.raises(SystemExit) as exit_info:
+            main(tiny(out, fashion_root, "--epochs", "2", "--no-score", "--resume", *changed))
+        assert exit_info.value.code == 2 and option in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(tiny(tmp_path / "beta", fashion_root, "--beta1", "1"))
+    assert exit_info.value.code == 2 and "betas" in capsys.readouterr().err
+
+
 def test_minibatch_and_replay_options_and_the_class_shares(tmp_path, fashion_root):
     """--minibatch puts a MinibatchDiscrimination layer in D, --replay sizes the store in batches,
     --share-every records the class shares in the history; the conditional demo has no such D."""

@@ -23,9 +23,9 @@ def test_default_run_directory_names_the_style(tmp_path, monkeypatch):
     --out would be refused as a finished run, or its --resume mix the styles."""
     monkeypatch.chdir(tmp_path)
     main = demo("fashion_progressive")
-    parse = main.__globals__["parse_demo_args"]
+    module = main.__wrapped__.__globals__
     for style in ("karras", "dcgan"):
-        args = parse(main.__globals__["parser"](), ["--style", style, "--seed", "3"], "checkpoint.npz")
+        args = module["parse_demo_args"](module["parser"](), ["--style", style, "--seed", "3"], "checkpoint.npz")
         assert args.out.as_posix() == f"runs/fashion_progressive/{style}/seed3"
 
 

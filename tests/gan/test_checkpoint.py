@@ -67,3 +67,45 @@ def test_failed_write_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
     arrays, meta = load_checkpoint(tmp_path / "c.npz")
     assert meta["step"] == 1 and arrays["a"].tolist() == [1, 1, 1]
     assert [p.name for p in tmp_path.iterdir()] == ["c.npz"]
+
+
+def _weights(trainer):
+    return {k: v.copy() for k, v in {**trainer.G.params, **trainer.D.params}.items()}
+
+
+@pytest.mark.parametrize("other", ["another architecture", "SGD's state", "another model's Adam state"])
+def test_a_checkpoint_that_does_not_fit_changes_nothing(tmp_path, other):
+    """Everything is checked before anything is loaded: the trainer stays as it was."""
+    from minigan import optim
+    source = toy_trainer(seed=1)
+    if other == "SGD's state":
+        source.g_optimizer = optim.SGD(source.G, lr=0.1, momentum=0.9)
+    source.train_step()
+    source.save(tmp_path / "other.npz")
+    arrays, meta = load_checkpoint(tmp_path / "other.npz")
+    if other == "another architecture":                  # G fits, D does not: G must stay untouched
+        arrays["D/2.weight"] = np.zeros((16, 32), np.float32)
+    if other == "another model's Adam state":
+        arrays["d_optimizer/0.weight/exp_avg"] = np.zeros((7, 7), np.float32)
+    save_checkpoint(tmp_path / "other.npz", arrays, meta)
+    trainer = toy_trainer(seed=2)
+    trainer.train_step()
+    before, step, history = _weights(trainer), trainer.step, list(trainer.history.records)
+    moments = {k: v.copy() for k, v in trainer.g_optimizer.state["0.weight"].items()}
+    with pytest.raises(CheckpointError, match="nothing was loaded|another architecture|shape"):
+        trainer.load(tmp_path / "other.npz")
+    after = _weights(trainer)
+    assert after.keys() == before.keys() and all(np.array_equal(after[k], before[k]) for k in before)
+    assert trainer.step == step and trainer.history.records == history
+    assert type(trainer.g_optimizer) is optim.Adam
+    for k, v in moments.items():
+        np.testing.assert_array_equal(trainer.g_optimizer.state["0.weight"][k], v)
+
+
+def test_leftovers_of_an_interrupted_write_are_found_and_removed(tmp_path):
+    from minigan.gan.checkpoint import remove_leftovers
+    (tmp_path / ".tmp-abc.npz").write_bytes(b"half")
+    (tmp_path / ".tmp-def.json").write_text("{")
+    (tmp_path / "checkpoint.npz").write_bytes(b"keep")
+    assert remove_leftovers(tmp_path) == [".tmp-abc.npz", ".tmp-def.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.npz"]

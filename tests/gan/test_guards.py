@@ -65,3 +65,21 @@ def test_first_nonfinite_gradient_scans_from_the_output():
     assert (position, type(layer).__name__, name) == ("2", "Dense", "bias")
     trainer.D.zero_grad()
     assert first_nonfinite_gradient(trainer.D) is None
+
+
+def test_state_that_overflows_from_finite_gradients_stops_the_run_before_a_checkpoint_keeps_it(tmp_path):
+    """Gradients of 1e30 are finite, but Adam's v = g^2 overflows float32 to inf: the step after
+    the update stops, naming the state, and save refuses to write it over the good checkpoint."""
+    from minigan.gan.guards import NonFiniteError
+    from tests.gan.helpers import toy_trainer
+    trainer = toy_trainer(seed=0)
+    trainer.train_step()
+    trainer.save(tmp_path / "good.npz")
+    good = (tmp_path / "good.npz").read_bytes()
+    backward = trainer.D.backward
+    trainer.D.backward = lambda dy: backward(dy * 1e30)
+    with pytest.raises(NonFiniteError, match="state '.*exp_avg_sq' holds NaN or inf"):
+        trainer.train_step()
+    with pytest.raises(NonFiniteError, match="not writing"):
+        trainer.save(tmp_path / "good.npz")
+    assert (tmp_path / "good.npz").read_bytes() == good
