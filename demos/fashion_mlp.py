@@ -16,16 +16,19 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 import numpy as np
 
 from minigan.cli import command_line
+from minigan.cli import positive_int
 from minigan.image_demo import MINIBATCH, image_demo_parser, parse_image_demo_args, run_image_demo
 from minigan.models.mlp import mlp_discriminator, mlp_generator
 
 
 @command_line
 def main(argv=None):
-    args = parse_image_demo_args(image_demo_parser(__doc__, out="runs/fashion_mlp/seed{seed}"), argv)
+    parser = image_demo_parser(__doc__, out="runs/fashion_mlp/seed{seed}")
+    parser.add_argument("--z-dim", type=positive_int, default=100, help="size of G's noise (default 100)")
+    args = parse_image_demo_args(parser, argv)
     rng = np.random.default_rng(args.seed)
     D = mlp_discriminator(rng=rng, minibatch=MINIBATCH if args.minibatch else None)
-    return run_image_demo(args, mlp_generator(z_dim=100, rng=rng), D)
+    return run_image_demo(args, mlp_generator(z_dim=args.z_dim, rng=rng), D, z_dim=args.z_dim)
 
 
 if __name__ == "__main__":

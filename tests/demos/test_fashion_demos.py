@@ -248,3 +248,13 @@ def test_minibatch_and_replay_options_and_the_class_shares(tmp_path, fashion_roo
     with pytest.raises(SystemExit) as exit_info:
         demo("fashion_cgan")(tiny(tmp_path / "cgan", fashion_root, "--epochs", "1", "--no-score", "--minibatch"))
     assert exit_info.value.code == 2
+
+
+def test_z_dim_sets_the_noise_of_g_and_install_refuses_another(tmp_path, fashion_root, capsys):
+    out = tmp_path / "run"
+    assert demo("fashion_dcgan")(tiny(out, fashion_root, "--epochs", "1", "--no-score", "--z-dim", "1")) == 0
+    arrays, meta = load_checkpoint(out / "checkpoint.npz")
+    assert arrays["G/0.weight"].shape[1] == 1 and meta["config"]["z_dim"] == 1
+    with pytest.raises(SystemExit) as exit_info:
+        demo("fashion_dcgan")(tiny(tmp_path / "other", fashion_root, "--z-dim", "2", "--install"))
+    assert exit_info.value.code == 2 and "--z-dim" in capsys.readouterr().err
