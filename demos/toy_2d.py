@@ -27,7 +27,7 @@ regular grid of noise in [-2.5, 2.5]^2 (dark green lines).
 
 Writes to --out: frames/step_*.png and training.gif (samples over D's heatmap), final.png,
 curves.png (losses, D(x) and D(G(z))), samples.npy (2,500 generated points), metrics.json
-(mode metrics for ring and grid), history.json, history.csv, checkpoint.npz, run.json.
+(mode metrics for ring and grid, and D at each mode's centre), history.json, history.csv, checkpoint.npz, run.json.
 """
 import argparse
 import time
@@ -202,6 +202,10 @@ def main(argv=None):
                                          "data": nearest_distance(more_data, real)},
         "d_real": trainer.history.mean("d_real", last), "d_fake": trainer.history.mean("d_fake", last),
         "modes_over_training": progress_of_modes, "train_seconds": train_seconds,
+        # D's verdict at each mode's centre: near 1 ("real") where G left a mode empty, unless D
+        # has learnt to call it fake (replayed fakes of a mode G has left teach it that).
+        "d_at_modes": (discriminator_probability(D, modes, context=samples[: args.batch_size], critic=critic).tolist()
+                       if modes is not None else None),
     }
     finish_toy_run(args, trainer, frames, metrics, start, f"{args.dataset}, {args.trick}, {args.loss}", samples)
     if report:

@@ -70,8 +70,10 @@ def test_toy_2d_writes_its_files(toy_2d, tmp_path, dataset, trick):
     assert (saved["dataset"], saved["trick"], saved["steps"]) == (dataset, trick, 12)
     assert 0 <= saved["d_real"] <= 1 and 0 <= saved["d_fake"] <= 1
     if dataset == "spiral":
-        assert saved["modes"] is None
+        assert saved["modes"] is None and saved["d_at_modes"] is None
     else:
+        assert len(saved["d_at_modes"]) == saved["modes"]["num_modes"]
+        assert all(0 <= d <= 1 for d in saved["d_at_modes"])
         modes = saved["modes"]
         assert modes["num_modes"] == {"ring": 8, "grid": 25}[dataset]
         assert sum(modes["counts"]) == round(modes["high_quality_fraction"] * 2500)
