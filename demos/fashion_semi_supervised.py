@@ -1,0 +1,133 @@
+"""Semi-supervised GAN on Fashion-MNIST: a K+1-class discriminator that learns from N labels.
+
+    python demos/fashion_semi_supervised.py --labels 100 --seed 0      # runs/fashion_semi_supervised/labels100_seed0
+    python demos/fashion_semi_supervised.py --labels 1000 --seed 1
+    python demos/fashion_semi_supervised.py --labels 100 --seed 0 --resume --steps 8000
+
+D is a classifier over the ten classes whose "fake" logit is fixed at 0 (Salimans et al. 2016;
+minigan/semi_supervised_losses.py): it learns the classes from N labelled training images (N/10
+of each class, drawn from --seed), "real" from all 60,000 training images without their labels,
+and "fake" from G's samples; G matches the mean of D's last hidden features
+(minigan.gan.semi_supervised, minigan.models.semi_supervised). Beside it the same network,
+from the same initial weights, trains on the same N labelled images alone: the same batch
+size, optimizer and number of steps, no augmentation, its own learning rate (--baseline-lr).
+Both are scored on the 10,000 test images every --eval-every steps.
+
+The run directory gets evaluations.json, accuracy.png (both accuracies over steps),
+samples.png (G), samples.npy, metrics.json (both accuracies, per-class accuracy, confusion
+matrices; G's Frechet distance and classifier score) and checkpoint.npz for --resume
+(see minigan/runs/semi_supervised_run.py and docs/results/semi_supervised.md).
+"""
+import json
+import sys
+
+import minigan.blas
+
+minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
+
+import numpy as np
+
+from minigan.cli import demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, status, write_json
+from minigan.runs import CHECKPOINT
+
+RECIPE = ("labels", "batch_size", "lr", "lr_g", "baseline_lr", "beta1", "unsupervised_weight", "eval_every",
+          "train_size", "seed")
+
+
+def build_parser():
+    p = demo_parser(__doc__, out="runs/fashion_semi_supervised/labels{labels}_seed{seed}", steps=6000)
+    p.add_argument("--labels", type=positive_int, default=100,
+                   help="labelled training images, a multiple of 10: as many of each class (default 100)")
+    p.add_argument("--batch-size", type=positive_int, default=100,
+                   help="labelled, unlabelled and fake images per step, each (default 100)")
+    p.add_argument("--lr", type=non_negative_float, default=1e-3, help="D's Adam learning rate (default 1e-3)")
+    p.add_argument("--lr-g", type=non_negative_float, default=1e-3, help="G's Adam learning rate (default 1e-3)")
+    p.add_argument("--baseline-lr", type=non_negative_float, default=1e-3,
+                   help="the supervised baseline's Adam learning rate (default 1e-3)")
+    p.add_argument("--beta1", type=fraction, default=0.5, help="Adam beta1 of all three (default 0.5)")
+    p.add_argument("--unsupervised-weight", type=non_negative_float, default=0.5,
+                   help="w in D's loss labelled + w (unlabelled + fake) (default 0.5)")
+    p.add_argument("--eval-every", type=positive_int, default=500, help="steps between test scores (default 500)")
+    p.add_argument("--samples", type=positive_int, default=10000, help="G's images in samples.npy (default 10000)")
+    p.add_argument("--no-score", action="store_true", help="skip G's Frechet distance and classifier score")
+    p.add_argument("--train-size", type=positive_int, default=None, help="use the first N training images")
+    p.add_argument("--test-size", type=positive_int, default=None, help="score on the first N test images")
+    p.add_argument("--data-root", default=None, help="folder with the Fashion-MNIST files")
+    return p
+
+
+def balanced_subset(labels, n, rng, num_classes=10):
+    """n indices into labels, n / num_classes of each class, drawn without replacement, sorted."""
+    per_class = n // num_classes
+    return np.sort(np.concatenate([rng.choice(np.flatnonzero(labels == k), per_class, replace=False)
+                                   for k in range(num_classes)]))
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parse_demo_args(parser, argv, CHECKPOINT)
+    if args.labels % 10:
+        parser.error(f"--labels must be a multiple of 10 (balanced over the classes), got {args.labels}")
+    if args.trace:
+        parser.error("--trace is not supported by this demo")
+    from minigan.data.batches import EpochSampler
+    from minigan.data.fashion_mnist import load_fashion_mnist, to_tanh_range
+    from minigan.gan import GANConfig
+    from minigan.gan.semi_supervised import LabelledOnlyTrainer, SemiSupervisedGANTrainer
+    from minigan.models.semi_supervised import feature_layers, semi_supervised_classifier, semi_supervised_generator
+    from minigan.optim import Adam
+    from minigan.runs.semi_supervised_run import SemiSupervisedRun
+
+    train, test = load_fashion_mnist("train", root=args.data_root), load_fashion_mnist("test", root=args.data_root)
+    x = to_tanh_range(train.images[:args.train_size]).reshape(-1, 1, 28, 28).astype(np.float32)
+    y = train.labels[:args.train_size]
+    if args.labels > len(x) or min(np.bincount(y, minlength=10)) < args.labels // 10:
+        parser.error(f"--labels {args.labels} needs {args.labels // 10} images of each class in the training images")
+    labelled = balanced_subset(y, args.labels, np.random.default_rng([args.seed, 0]))
+    x_test = test.as_float()[:args.test_size]
+    y_test = test.labels[:args.test_size]
+
+    def classifier():      # called twice with the same seed: D and the baseline start from the same weights
+        return semi_supervised_classifier(rng=np.random.default_rng([args.seed, 1])).to(args.device)
+
+    G = semi_supervised_generator(rng=np.random.default_rng([args.seed, 2])).to(args.device)
+    D, baseline_model = classifier(), classifier()
+    betas = (args.beta1, 0.999)
+    config = GANConfig(batch_size=args.batch_size, z_dim=100, seed=args.seed, feature_matching=feature_layers(D),
+                       accel=args.accel)
+    trainer = SemiSupervisedGANTrainer(G, D, Adam(G, lr=args.lr_g, betas=betas), Adam(D, lr=args.lr, betas=betas),
+                                       EpochSampler(x), EpochSampler(x[labelled], y[labelled]), config,
+                                       unsupervised_weight=args.unsupervised_weight)
+    baseline = LabelledOnlyTrainer(baseline_model, Adam(baseline_model, lr=args.baseline_lr, betas=betas),
+                                   EpochSampler(x[labelled], y[labelled]), args.batch_size, seed=args.seed,
+                                   accel=args.accel)
+    scorer = None
+    if not args.no_score:
+        from minigan.metrics.score import QualityScorer
+        scorer = QualityScorer(device=args.device, reference=test.as_float())
+    log = lambda message: status(message, True)  # noqa: E731
+    run = SemiSupervisedRun(trainer, baseline, args.out, x_test, y_test, args.eval_every, scorer, args.samples,
+                            args.seed, progress=not args.no_progress, log=log)
+    record = {"command": args.command, "args": {k: str(v) for k, v in vars(args).items() if k != "parser"},
+              "labelled_indices": labelled.tolist()}
+    if args.resume:
+        first = json.loads((args.out / "run.json").read_text())
+        changed = [k for k in RECIPE if first["args"].get(k) != record["args"][k]]
+        if changed:
+            parser.error(f"--resume with other settings than the first run's: {', '.join(changed)}; repeat its options")
+        run.resume()
+        if args.steps < trainer.step:
+            parser.error(f"--resume: the run has already done {trainer.step} steps; --steps {args.steps} is fewer")
+        record = {**first, "resumed": first.get("resumed", []) + [args.command]}
+    write_json(args.out / "run.json", record)
+    run.train(args.steps)
+    metrics = run.finish()
+    summary = {name: metrics[name]["test_accuracy"] for name in ("semi_supervised", "supervised_only")}
+    summary.update(metrics.get("generator", {}))
+    print(json.dumps(summary))
+    log(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""SemiSupervisedRun: the confusion matrix, the run directory it promises, exact resume of both trainers."""
+import json
+
+import numpy as np
+
+from minigan import optim
+from minigan.gan.semi_supervised import LabelledOnlyTrainer
+from minigan.runs.semi_supervised_run import SemiSupervisedRun, classification_report, confusion_matrix
+from tests.gan.test_semi_supervised import data, networks, trainer
+
+
+def quiet(*_):
+    pass
+
+
+def test_confusion_matrix_rows_are_true_classes_and_the_report_reads_it():
+    labels, predicted = np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2])
+    np.testing.assert_array_equal(confusion_matrix(labels, predicted, 3), [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    report = classification_report(labels, predicted, 3)
+    assert report["test_accuracy"] == 4 / 6
+    np.testing.assert_allclose(report["per_class_accuracy"], [1 / 2, 1, 2 / 3])
+
+
+def build(out, seed=0):
+    t = trainer(seed, dropout=0.2)
+    _, D = networks(seed, dropout=0.2)
+    baseline = LabelledOnlyTrainer(D, optim.Adam(D, lr=1e-2), data()[1], batch_size=4, seed=seed)
+    rng = np.random.default_rng(3)
+    x_test, y_test = rng.uniform(-1, 1, (30, 1, 4, 4)), np.arange(30) % 3
+    return SemiSupervisedRun(t, baseline, out, x_test, y_test, eval_every=2, num_samples=20, progress=False,
+                             log=quiet)
+
+
+def test_run_directory_and_metrics(tmp_path):
+    run = build(tmp_path)
+    run.train(5)
+    metrics = run.finish()
+    for name in ("checkpoint.npz", "evaluations.json", "history.json", "baseline_history.json", "accuracy.png",
+                 "samples.png", "samples.npy", "metrics.json"):
+        assert (tmp_path / name).is_file(), name
+    assert [e["step"] for e in json.loads((tmp_path / "evaluations.json").read_text())] == [2, 4, 5]
+    assert run.trainer.step == run.baseline.step == 5
+    for name in ("semi_supervised", "supervised_only"):
+        matrix = np.array(metrics[name]["confusion_matrix"])
+        assert matrix.shape == (3, 3) and matrix.sum() == 30 and matrix.sum(axis=1).tolist() == [10, 10, 10]
+        assert metrics[name]["test_accuracy"] == matrix.trace() / 30
+    assert metrics["gain"] == metrics["semi_supervised"]["test_accuracy"] - metrics["supervised_only"]["test_accuracy"]
+    assert np.load(tmp_path / "samples.npy").shape == (20, 4, 4)
+    assert run.trainer.D.training and run.baseline.model.training        # scoring left them in train mode
+
+
+def test_resume_gives_the_run_that_never_stopped(tmp_path):
+    straight = build(tmp_path / "straight")
+    straight.train(6)
+    first = build(tmp_path / "stopped")
+    first.train(3)
+    resumed = build(tmp_path / "stopped")
+    assert resumed.resume() == 3
+    resumed.train(6)
+    assert [e["step"] for e in resumed.evaluations] == [2, 3, 4, 6]
+    for a, b in ((straight.trainer.D, resumed.trainer.D), (straight.trainer.G, resumed.trainer.G),
+                 (straight.baseline.model, resumed.baseline.model)):
+        for name, p in a.params.items():
+            np.testing.assert_array_equal(b.params[name], p, err_msg=name)
+    assert straight.evaluations[-1]["semi_supervised"] == resumed.evaluations[-1]["semi_supervised"]
