@@ -11,7 +11,7 @@ mode G sits on is fake; G, pushed away, lands on another mode, which D has forgo
 Every --every steps the demo takes 1,000 samples of G, and of its exponential weight average
 (--average, minigan.gan.averaging), from fixed noise and records the share nearest each mode.
 Its "hop rate" is the mean total variation distance between consecutive share vectors: 0 when
-the shares stand still, 1 when all the mass moves to other modes.
+the shares stand still, 1 when all the mass moves to other modes (minigan.metrics.shares).
 
 Writes to --out: oscillation.png (losses, D's outputs, G's and the average's mode shares over
 steps), metrics.json (the shares over training, hop rates, mode metrics of G and of the average
@@ -32,6 +32,7 @@ from minigan.gan import GANTrainer
 from minigan.gan.presets import recipe
 from minigan.jsonio import write_json
 from minigan.metrics.modes import NUM_SAMPLES, mode_metrics, nearest_mode
+from minigan.metrics.shares import share_dynamics
 from minigan.models import generate, toy_discriminator, toy_generator
 from minigan.plots import new_figure, save_figure
 from minigan.plots.lessons import plot_oscillation
@@ -43,12 +44,6 @@ def mode_shares(samples, modes):
     """Fraction of ``samples`` (N, 2) whose nearest centre is each of ``modes`` (K, 2): (K,)."""
     index, _ = nearest_mode(samples.astype(np.float64), modes)
     return np.bincount(index, minlength=len(modes)) / len(samples)
-
-
-def hop_rate(shares):
-    """Mean total variation distance 1/2 sum_k |s_t,k - s_t-1,k| between consecutive rows (T, K)."""
-    shares = np.asarray(shares)
-    return float(0.5 * np.abs(np.diff(shares, axis=0)).sum(axis=1).mean()) if len(shares) > 1 else 0.0
 
 
 def main(argv=None):
@@ -96,13 +91,12 @@ def main(argv=None):
     final_z = np.random.default_rng([args.seed, 4]).standard_normal((NUM_SAMPLES, args.z_dim))
     reports = {name: mode_metrics(generate(net, final_z), toy.modes, toy.std).to_dict()
                for name, net in (("G", trainer.G), ("average", trainer.sampler))}
-    dominant = {name: np.argmax(s, axis=1) for name, s in (("G", g_shares), ("average", average_shares))}
+    dynamics = {"G": share_dynamics(g_shares), "average": share_dynamics(average_shares)}
     metrics = {
         "seed": args.seed, "steps": args.steps, "every": args.every, "average": args.average, "lr": args.lr,
-        "hop_rate": {"G": hop_rate(g_shares), "average": hop_rate(average_shares)},
-        "dominant_mode_changes": {k: int((np.diff(v) != 0).sum()) for k, v in dominant.items()},
-        "largest_share_mean": {"G": float(np.max(g_shares, axis=1).mean()),
-                               "average": float(np.max(average_shares, axis=1).mean())},
+        "hop_rate": {k: d["hop_rate"] for k, d in dynamics.items()},
+        "dominant_mode_changes": {k: d["dominant_changes"] for k, d in dynamics.items()},
+        "largest_share_mean": {k: d["largest_share"] for k, d in dynamics.items()},
         "modes": reports, "d_fake_std": float(np.std(trainer.history["d_fake"])),
         "shares_over_training": {"step": steps, "G": np.asarray(g_shares).tolist(),
                                  "average": np.asarray(average_shares).tolist()},

@@ -92,13 +92,10 @@ def oscillation():
     return load_demo("ring_oscillation")
 
 
-def test_mode_shares_and_hop_rate_by_hand(oscillation):
+def test_mode_shares_by_hand(oscillation):
     modes = np.array([[2.0, 0.0], [0.0, 2.0], [-2.0, 0.0]])
     samples = np.array([[1.9, 0.1], [0.1, 1.5], [0.2, 2.2], [-3.0, -0.5]])
     np.testing.assert_allclose(oscillation.mode_shares(samples, modes), [0.25, 0.5, 0.25])
-    assert oscillation.hop_rate([[1, 0, 0], [0, 1, 0], [0, 1, 0]]) == 0.5      # all mass moved, then none
-    assert oscillation.hop_rate([[0.5, 0.5, 0], [0.5, 0.25, 0.25]]) == 0.25
-    assert oscillation.hop_rate([[1, 0, 0]]) == 0.0
 
 
 def test_ring_oscillation_records_shares_of_g_and_of_its_average(oscillation, tmp_path):
@@ -109,8 +106,8 @@ def test_ring_oscillation_records_shares_of_g_and_of_its_average(oscillation, tm
     for key in ("G", "average"):
         rows = np.array(shares[key])
         assert rows.shape == (4, 8) and np.allclose(rows.sum(axis=1), 1)
-        assert metrics["hop_rate"][key] == pytest.approx(oscillation.hop_rate(rows))
-        assert 0 <= metrics["hop_rate"][key] <= 1
+        hops = 0.5 * np.abs(np.diff(rows, axis=0)).sum(axis=1).mean()
+        assert metrics["hop_rate"][key] == pytest.approx(hops) and 0 <= hops <= 1
     assert shares["G"] != shares["average"]
     assert len(json.loads((out / "history.json").read_text())) == 40
     assert_png(out / "oscillation.png")
