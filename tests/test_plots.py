@@ -237,3 +237,20 @@ def test_a_2d_frame_draws_push_arrows_scaled_together_and_the_warped_sheet():
     np.testing.assert_allclose(lengths / lengths.max(), np.hypot(*push.T) / 2)   # relative sizes kept
     np.testing.assert_allclose(quiver.U / lengths, push[:, 0] / np.hypot(*push.T))
     assert len(ax.get_lines()) == 5 + 7                                      # the sheet's rows and columns
+
+
+def test_shares_are_stacked_bands_and_the_jsd_bound_comes_from_ds_loss():
+    import math
+    from minigan.plots.lessons import plot_optimal_discriminator_gap, plot_shares
+    fig, ax = new_figure()
+    shares = np.array([[1.0, 0.0, 0.0], [0.2, 0.5, 0.3], [0.0, 0.0, 1.0]])
+    plot_shares(ax, [10, 20, 30], shares, ["a", "b", "c"])
+    assert len(ax.collections) == 3 and ax.get_ylim() == (0, 1)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+    records = [{"step": s, "d_loss": math.log(4) - 0.2, "penalty": 0.0} for s in range(1, 11)]
+    records[4].update(jsd=0.3, d_star_gap=0.1)
+    fig, axes = new_figure(ncols=2)
+    plot_optimal_discriminator_gap(axes, History(records))
+    bound = [line for line in axes[0].get_lines() if "lower bound" in line.get_label()][0]
+    np.testing.assert_allclose(bound.get_ydata(), 0.1)                  # (log 4 - D's loss) / 2
+    np.testing.assert_allclose(axes[1].get_lines()[0].get_ydata(), [0.1])
