@@ -2,6 +2,7 @@
 
     python demos/ring_oscillation.py                     # 3,000 steps at a constant lr of 1e-3
     python demos/ring_oscillation.py --average 0.99 --steps 2000
+    python demos/ring_oscillation.py --replay 50            # D also sees fakes of the last 50 batches
 
 The networks and recipe of toy_2d.py (plain GAN, non-saturating loss, Adam 1e-3, betas 0.5/0.999,
 batch 128, 8-D noise, MLPs of 3 x 128), but the learning rate never decays: the game is left to
@@ -56,9 +57,16 @@ def main(argv=None):
     parser.add_argument("--z-dim", type=positive_int, default=8)
     parser.add_argument("--hidden", type=positive_int, default=128, help="units per hidden layer (G and D)")
     parser.add_argument("--depth", type=positive_int, default=3, help="hidden layers (G and D)")
+    parser.add_argument("--replay", type=int, default=0, metavar="BATCHES",
+                        help="experience replay: part of D's fake batch drawn from the fakes of the last BATCHES "
+                             "batches (default 0: off)")
+    parser.add_argument("--replay-fraction", type=fraction, default=0.5,
+                        help="with --replay: the share of D's fake batch drawn from the store (default 0.5)")
     args = parse_demo_args(parser, argv)
     if args.resume or args.trace:
         parser.error("this demo keeps no checkpoint and traces nothing: run it again without --resume/--trace")
+    if args.replay < 0:
+        parser.error(f"--replay must be >= 0 batches, got {args.replay}")
     if not 0 < args.average < 1:
         parser.error(f"--average must lie strictly between 0 and 1, got {args.average}")
     start = time.perf_counter()
@@ -68,7 +76,8 @@ def main(argv=None):
     D = toy_discriminator(2, args.hidden, args.depth, rng=rng).to(args.device)
     config, *optimizers = recipe("non-saturating", G, D, lr_g=args.lr, lr_d=args.lr, beta1=0.5,
                                  batch_size=args.batch_size, z_dim=args.z_dim, seed=args.seed,
-                                 g_average=args.average, accel=args.accel)
+                                 g_average=args.average, accel=args.accel,
+                                 replay_size=args.replay * args.batch_size, replay_fraction=args.replay_fraction)
     trainer = GANTrainer(G, D, *optimizers, toy, config)
     z = np.random.default_rng([args.seed, 3]).standard_normal((SHARE_SAMPLES, args.z_dim))
     steps, g_shares, average_shares = [], [], []
@@ -94,6 +103,7 @@ def main(argv=None):
     dynamics = {"G": share_dynamics(g_shares), "average": share_dynamics(average_shares)}
     metrics = {
         "seed": args.seed, "steps": args.steps, "every": args.every, "average": args.average, "lr": args.lr,
+        "replay": args.replay, "replay_fraction": args.replay_fraction,
         "hop_rate": {k: d["hop_rate"] for k, d in dynamics.items()},
         "dominant_mode_changes": {k: d["dominant_changes"] for k, d in dynamics.items()},
         "largest_share_mean": {k: d["largest_share"] for k, d in dynamics.items()},

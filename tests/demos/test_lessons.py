@@ -109,5 +109,8 @@ def test_ring_oscillation_records_shares_of_g_and_of_its_average(oscillation, tm
         hops = 0.5 * np.abs(np.diff(rows, axis=0)).sum(axis=1).mean()
         assert metrics["hop_rate"][key] == pytest.approx(hops) and 0 <= hops <= 1
     assert shares["G"] != shares["average"]
+    replayed = run(oscillation, tmp_path / "replay", "--steps", 40, "--every", 10, "--hidden", 16, "--depth", 2,
+                   "--average", 0.9, "--replay", 2)
+    assert replayed["replay"] == 2 and replayed["shares_over_training"]["G"] != shares["G"]
     assert len(json.loads((out / "history.json").read_text())) == 40
     assert_png(out / "oscillation.png")
