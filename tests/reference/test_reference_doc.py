@@ -49,7 +49,7 @@ def test_the_pytest_snippet_runs(my_gan):
 
 def test_the_readme_check_layer_takes_a_plain_object(my_gan, rng):
     readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Check your own layer"):readme.index("## Gradients, measured")]
+    section = readme[readme.index("## Check your own layer"):readme.index("## Where to go next")]
     snippet = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
     from my_gan import Dense
     my_layer = Dense(4, 2)
