@@ -30,8 +30,9 @@ import numpy as np
 from minigan.cli import demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, status, write_json
 from minigan.runs import CHECKPOINT
 
-RECIPE = ("labels", "batch_size", "lr", "lr_g", "baseline_lr", "beta1", "unsupervised_weight", "eval_every",
-          "train_size", "seed")
+RECIPE = ("labels", "batch_size", "lr", "lr_g", "baseline_lr", "beta1", "unsupervised_weight", "input_noise", "noise",
+          "baseline_input_noise", "baseline_noise", "eval_every", "train_size", "validation", "baseline_only", "seed")
+VALIDATION = 10000            # --validation: the last 10,000 training images score, the first 50,000 train
 
 
 def build_parser():
@@ -47,6 +48,19 @@ def build_parser():
     p.add_argument("--beta1", type=fraction, default=0.5, help="Adam beta1 of all three (default 0.5)")
     p.add_argument("--unsupervised-weight", type=non_negative_float, default=0.5,
                    help="w in D's loss labelled + w (unlabelled + fake) (default 0.5)")
+    p.add_argument("--input-noise", type=non_negative_float, default=0.6,
+                   help="std of D's Gaussian noise on the pixels (default 0.6)")
+    p.add_argument("--noise", type=non_negative_float, default=0.5,
+                   help="std of D's Gaussian noise on its hidden layers (default 0.5)")
+    p.add_argument("--baseline-input-noise", type=non_negative_float, default=None,
+                   help="the baseline's noise on the pixels (default: --input-noise)")
+    p.add_argument("--baseline-noise", type=non_negative_float, default=None,
+                   help="the baseline's noise on its hidden layers (default: --noise)")
+    p.add_argument("--validation", action="store_true",
+                   help=f"for tuning: train on the first {60000 - VALIDATION:,} training images and score on the "
+                        f"last {VALIDATION:,} instead of the test images")
+    p.add_argument("--baseline-only", action="store_true",
+                   help="train and score the supervised baseline alone (to tune its settings)")
     p.add_argument("--eval-every", type=positive_int, default=500, help="steps between test scores (default 500)")
     p.add_argument("--samples", type=positive_int, default=10000, help="G's images in samples.npy (default 10000)")
     p.add_argument("--no-score", action="store_true", help="skip G's Frechet distance and classifier score")
@@ -79,30 +93,35 @@ def main(argv=None):
     from minigan.runs.semi_supervised_run import SemiSupervisedRun
 
     train, test = load_fashion_mnist("train", root=args.data_root), load_fashion_mnist("test", root=args.data_root)
-    x = to_tanh_range(train.images[:args.train_size]).reshape(-1, 1, 28, 28).astype(np.float32)
-    y = train.labels[:args.train_size]
+    x, y = to_tanh_range(train.images), train.labels
+    x_test, y_test = test.as_float(), test.labels
+    if args.validation:
+        x, y, x_test, y_test = x[:-VALIDATION], y[:-VALIDATION], x[-VALIDATION:], y[-VALIDATION:]
+    x, y = x[:args.train_size], y[:args.train_size]
+    x_test, y_test = x_test[:args.test_size], y_test[:args.test_size]
     if args.labels > len(x) or min(np.bincount(y, minlength=10)) < args.labels // 10:
         parser.error(f"--labels {args.labels} needs {args.labels // 10} images of each class in the training images")
     labelled = balanced_subset(y, args.labels, np.random.default_rng([args.seed, 0]))
-    x_test = test.as_float()[:args.test_size]
-    y_test = test.labels[:args.test_size]
 
-    def classifier():      # called twice with the same seed: D and the baseline start from the same weights
-        return semi_supervised_classifier(rng=np.random.default_rng([args.seed, 1])).to(args.device)
+    def classifier(input_noise, noise):    # the same seed: D and the baseline start from the same weights
+        return semi_supervised_classifier(input_noise=input_noise, noise=noise,
+                                          rng=np.random.default_rng([args.seed, 1])).to(args.device)
 
     G = semi_supervised_generator(rng=np.random.default_rng([args.seed, 2])).to(args.device)
-    D, baseline_model = classifier(), classifier()
+    D = classifier(args.input_noise, args.noise)
+    baseline_model = classifier(*(args.input_noise if args.baseline_input_noise is None else args.baseline_input_noise,
+                                  args.noise if args.baseline_noise is None else args.baseline_noise))
     betas = (args.beta1, 0.999)
     config = GANConfig(batch_size=args.batch_size, z_dim=100, seed=args.seed, feature_matching=feature_layers(D),
                        accel=args.accel)
-    trainer = SemiSupervisedGANTrainer(G, D, Adam(G, lr=args.lr_g, betas=betas), Adam(D, lr=args.lr, betas=betas),
-                                       EpochSampler(x), EpochSampler(x[labelled], y[labelled]), config,
-                                       unsupervised_weight=args.unsupervised_weight)
+    trainer = None if args.baseline_only else SemiSupervisedGANTrainer(
+        G, D, Adam(G, lr=args.lr_g, betas=betas), Adam(D, lr=args.lr, betas=betas), EpochSampler(x),
+        EpochSampler(x[labelled], y[labelled]), config, unsupervised_weight=args.unsupervised_weight)
     baseline = LabelledOnlyTrainer(baseline_model, Adam(baseline_model, lr=args.baseline_lr, betas=betas),
                                    EpochSampler(x[labelled], y[labelled]), args.batch_size, seed=args.seed,
                                    accel=args.accel)
     scorer = None
-    if not args.no_score:
+    if not (args.no_score or args.baseline_only):
         from minigan.metrics.score import QualityScorer
         scorer = QualityScorer(device=args.device, reference=test.as_float())
     log = lambda message: status(message, True)  # noqa: E731
@@ -116,13 +135,14 @@ def main(argv=None):
         if changed:
             parser.error(f"--resume with other settings than the first run's: {', '.join(changed)}; repeat its options")
         run.resume()
-        if args.steps < trainer.step:
-            parser.error(f"--resume: the run has already done {trainer.step} steps; --steps {args.steps} is fewer")
+        if args.steps < run.step:
+            parser.error(f"--resume: the run has already done {run.step} steps; --steps {args.steps} is fewer")
         record = {**first, "resumed": first.get("resumed", []) + [args.command]}
     write_json(args.out / "run.json", record)
     run.train(args.steps)
     metrics = run.finish()
-    summary = {name: metrics[name]["test_accuracy"] for name in ("semi_supervised", "supervised_only")}
+    summary = {name: metrics[name]["test_accuracy"] for name in ("semi_supervised", "supervised_only")
+               if name in metrics}
     summary.update(metrics.get("generator", {}))
     print(json.dumps(summary))
     log(f"wrote {args.out}")

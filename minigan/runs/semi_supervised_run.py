@@ -6,8 +6,8 @@
     run.finish()              # metrics.json, accuracy.png, samples.png, samples.npy
 
 The two train in turns of eval_every steps each, the same number of labelled batches, and are
-scored on the same test images after every turn (D and the baseline in eval mode: no dropout;
-argmax over the K logits).
+scored on the same test images after every turn (D and the baseline in eval mode: no noise;
+argmax over the K logits). Without a trainer (``trainer=None``) the baseline runs alone, to tune it.
 
 The run directory:
     checkpoint.npz            both trainers (the baseline's arrays under baseline/), replaced atomically
@@ -61,8 +61,8 @@ def classification_report(labels, predicted, num_classes):
 
 
 class SemiSupervisedRun:
-    """trainer: a SemiSupervisedGANTrainer; baseline: a LabelledOnlyTrainer on the same labelled images.
-    x_test (N, 1, 28, 28), y_test (N,): the images both are scored on. scorer: a QualityScorer for G."""
+    """trainer: a SemiSupervisedGANTrainer, or None; baseline: a LabelledOnlyTrainer on the same labelled
+    images. x_test (N, 1, 28, 28), y_test (N,): the images both are scored on. scorer: a QualityScorer for G."""
 
     def __init__(self, trainer, baseline, out, x_test, y_test, eval_every, scorer=None, num_samples=10000, seed=0,
                  progress=True, log=print):
@@ -70,49 +70,59 @@ class SemiSupervisedRun:
         self.x_test, self.y_test, self.eval_every = x_test, np.asarray(y_test), eval_every
         self.scorer, self.progress, self.log = scorer, progress, log
         self.num_classes = int(self.y_test.max()) + 1
-        z_dim = trainer.config.z_dim
-        self.grid_inputs = latent_inputs(64, z_dim, np.random.default_rng([seed, 1]))
-        self.sample_inputs = latent_inputs(num_samples, z_dim, np.random.default_rng([seed, 2]))
+        self.models = {name: model for name, model in zip(NETWORKS, (trainer and trainer.D, baseline.model)) if model}
+        if trainer is not None:
+            z_dim = trainer.config.z_dim
+            self.grid_inputs = latent_inputs(64, z_dim, np.random.default_rng([seed, 1]))
+            self.sample_inputs = latent_inputs(num_samples, z_dim, np.random.default_rng([seed, 2]))
         self.evaluations = []
         self.out.mkdir(parents=True, exist_ok=True)
 
     def resume(self):
         """Continue both trainers from out/checkpoint.npz."""
         path = self.out / CHECKPOINT
-        meta = self.trainer.load(path)
-        arrays, _ = load_checkpoint(path)
+        arrays, meta = load_checkpoint(path)
+        if self.trainer is not None:
+            self.trainer.load(path)
         self.baseline.load_state(arrays, meta["baseline"], prefix="baseline", source=str(path))
         self.evaluations = meta["semi_supervised_run"]["evaluations"]
-        self.log(f"resumed from {path} at step {self.trainer.step}")
-        return self.trainer.step
+        self.log(f"resumed from {path} at step {self.step}")
+        return self.step
+
+    @property
+    def step(self):
+        """Steps done by each trainer (they stop at the same step after every turn)."""
+        return self.baseline.step
 
     def train(self, steps):
         """Train both to ``steps`` steps, in turns of eval_every, scoring and saving after each turn."""
-        while self.trainer.step < steps:
-            target = min(steps, (self.trainer.step // self.eval_every + 1) * self.eval_every)
+        while self.step < steps:
+            target = min(steps, (self.step // self.eval_every + 1) * self.eval_every)
             start = time.perf_counter()
-            self.trainer.fit(target, progress=self.progress)
+            if self.trainer is not None:
+                self.trainer.fit(target, progress=self.progress)
             middle = time.perf_counter()
             self.baseline.fit(target, progress=self.progress)
             self.evaluate(middle - start, time.perf_counter() - middle)
             self.save()
 
     def evaluate(self, seconds=0.0, baseline_seconds=0.0):
-        entry = {"step": self.trainer.step, "seconds": seconds, "baseline_seconds": baseline_seconds}
-        for name, model in zip(NETWORKS, (self.trainer.D, self.baseline.model)):
+        entry = {"step": self.step, "seconds": seconds, "baseline_seconds": baseline_seconds}
+        for name, model in self.models.items():
             entry[name] = float((predictions(model, self.x_test) == self.y_test).mean())
         self.evaluations.append(entry)
-        self.log(f"step {entry['step']}  test accuracy: semi-supervised {entry['semi_supervised']:.4f}  "
-                 f"supervised only {entry['supervised_only']:.4f}  ({seconds:.0f} s + {baseline_seconds:.0f} s)")
+        scores = "  ".join(f"{name.replace('_', ' ')} {entry[name]:.4f}" for name in self.models)
+        self.log(f"step {entry['step']}  accuracy: {scores}  ({seconds:.0f} s + {baseline_seconds:.0f} s)")
         return entry
 
     def save(self):
         """Checkpoint (atomic), histories, evaluations and the accuracy figure."""
-        arrays, meta = self.trainer.state()
+        arrays, meta = self.trainer.state() if self.trainer is not None else ({}, {})
         baseline_arrays, meta["baseline"] = self.baseline.state(prefix="baseline")
         meta["semi_supervised_run"] = {"evaluations": self.evaluations}
         save_checkpoint(self.out / CHECKPOINT, {**arrays, **baseline_arrays}, meta)
-        self.trainer.history.save_json(self.out / "history.json")
+        if self.trainer is not None:
+            self.trainer.history.save_json(self.out / "history.json")
         self.baseline.history.save_json(self.out / "baseline_history.json")
         write_json(self.out / "evaluations.json", self.evaluations)
         self.plot_accuracy(self.out / "accuracy.png")
@@ -122,12 +132,14 @@ class SemiSupervisedRun:
         steps = [e["step"] for e in self.evaluations]
         for name, label, color in ((NETWORKS[0], "semi-supervised GAN's D", "tab:blue"),
                                    (NETWORKS[1], "same network, labelled images only", "tab:orange")):
+            if name not in self.models:
+                continue
             top.plot(steps, [100 * e[name] for e in self.evaluations], "o-", color=color, label=label)
         top.set_xlabel("step")
-        top.set_ylabel("test accuracy (%)")
+        top.set_ylabel("accuracy on the scored images (%)")
         top.legend(loc="lower right")
         top.grid(alpha=0.3)
-        if len(self.trainer.history):
+        if self.trainer is not None and len(self.trainer.history):
             plot_series(bottom, self.trainer.history, (("labelled_loss", "labelled", "tab:green"),
                                                        ("unlabelled_loss", "unlabelled real", "tab:blue"),
                                                        ("fake_loss", "fake", "tab:red")))
@@ -136,9 +148,12 @@ class SemiSupervisedRun:
 
     def finish(self):
         """metrics.json, samples.png and samples.npy; returns the metrics."""
-        metrics = {"steps": self.trainer.step, "evaluations": self.evaluations, "classes": list(CLASSES)}
-        for name, model in zip(NETWORKS, (self.trainer.D, self.baseline.model)):
+        metrics = {"steps": self.step, "evaluations": self.evaluations, "classes": list(CLASSES)}
+        for name, model in self.models.items():
             metrics[name] = classification_report(self.y_test, predictions(model, self.x_test), self.num_classes)
+        if self.trainer is None:
+            write_json(self.out / "metrics.json", metrics)
+            return metrics
         metrics["gain"] = metrics[NETWORKS[0]]["test_accuracy"] - metrics[NETWORKS[1]]["test_accuracy"]
         samples = generate(self.trainer.G, self.sample_inputs)
         np.save(self.out / "samples.npy", samples)

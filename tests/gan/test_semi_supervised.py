@@ -12,8 +12,8 @@ from minigan.semi_supervised_losses import discriminator_loss
 SHAPE = (1, 4, 4)
 
 
-def networks(seed=0, dropout=0.0):
-    D = semi_supervised_classifier(num_classes=3, hidden=(8, 6), input_dropout=dropout, dropout=dropout,
+def networks(seed=0, noise=0.0):
+    D = semi_supervised_classifier(num_classes=3, hidden=(8, 6), input_noise=noise, noise=noise,
                                    image_shape=SHAPE, rng=seed, dtype="float64")
     G = semi_supervised_generator(z_dim=5, hidden=(7,), image_shape=SHAPE, rng=seed + 1, dtype="float64")
     return G, D
@@ -25,8 +25,8 @@ def data(seed=5, n=40, n_labelled=9):
     return EpochSampler(x), EpochSampler(x[:n_labelled], np.arange(n_labelled) % 3)
 
 
-def trainer(seed=0, weight=0.5, dropout=0.0, lr=1e-2):
-    G, D = networks(seed, dropout)
+def trainer(seed=0, weight=0.5, noise=0.0, lr=1e-2):
+    G, D = networks(seed, noise)
     unlabelled, labelled = data()
     config = GANConfig(batch_size=4, z_dim=5, seed=seed, feature_matching=feature_layers(D))
     return SemiSupervisedGANTrainer(G, D, optim.Adam(G, lr=lr), optim.Adam(D, lr=lr), unlabelled, labelled,
@@ -97,11 +97,11 @@ def test_feature_matching_is_required():
 
 @pytest.mark.parametrize("which", ["semi_supervised", "baseline"])
 def test_resume_continues_bit_for_bit(tmp_path, which):
-    """Dropout's masks, both samplers and both rngs come back: 3 + 3 steps equal 6."""
+    """The noise layers' draws, both samplers and both rngs come back: 3 + 3 steps equal 6."""
     def build():
         if which == "semi_supervised":
-            return trainer(dropout=0.3)
-        _, D = networks(dropout=0.3)
+            return trainer(noise=0.3)
+        _, D = networks(noise=0.3)
         return LabelledOnlyTrainer(D, optim.Adam(D, lr=1e-2), data()[1], batch_size=4)
 
     def params(t):

@@ -22,8 +22,8 @@ def test_confusion_matrix_rows_are_true_classes_and_the_report_reads_it():
 
 
 def build(out, seed=0):
-    t = trainer(seed, dropout=0.2)
-    _, D = networks(seed, dropout=0.2)
+    t = trainer(seed, noise=0.2)
+    _, D = networks(seed, noise=0.2)
     baseline = LabelledOnlyTrainer(D, optim.Adam(D, lr=1e-2), data()[1], batch_size=4, seed=seed)
     rng = np.random.default_rng(3)
     x_test, y_test = rng.uniform(-1, 1, (30, 1, 4, 4)), np.arange(30) % 3
@@ -63,3 +63,18 @@ def test_resume_gives_the_run_that_never_stopped(tmp_path):
         for name, p in a.params.items():
             np.testing.assert_array_equal(b.params[name], p, err_msg=name)
     assert straight.evaluations[-1]["semi_supervised"] == resumed.evaluations[-1]["semi_supervised"]
+
+
+def test_the_baseline_alone_trains_scores_and_resumes(tmp_path):
+    full = build(tmp_path / "both")
+    alone = SemiSupervisedRun(None, build(tmp_path / "x").baseline, tmp_path / "alone", full.x_test, full.y_test,
+                              eval_every=2, progress=False, log=quiet)
+    alone.train(3)
+    again = SemiSupervisedRun(None, build(tmp_path / "y").baseline, tmp_path / "alone", full.x_test, full.y_test,
+                              eval_every=2, progress=False, log=quiet)
+    assert again.resume() == 3
+    again.train(4)
+    full.train(4)
+    metrics = again.finish()
+    assert "semi_supervised" not in metrics and "gain" not in metrics
+    assert metrics["supervised_only"] == full.finish()["supervised_only"]      # as trained beside the GAN
