@@ -7,11 +7,16 @@
 D is a classifier over the ten classes whose "fake" logit is fixed at 0 (Salimans et al. 2016;
 minigan/semi_supervised_losses.py): it learns the classes from N labelled training images (N/10
 of each class, drawn from --seed), "real" from all 60,000 training images without their labels,
-and "fake" from G's samples; G matches the mean of D's last hidden features
-(minigan.gan.semi_supervised, minigan.models.semi_supervised). Beside it the same network,
-from the same initial weights, trains on the same N labelled images alone: the same batch
-size, optimizer and number of steps, no augmentation, its own learning rate (--baseline-lr).
-Both are scored on the 10,000 test images every --eval-every steps.
+and "fake" from G's samples; G matches the mean of D's last hidden features. D is an MLP with
+Gaussian noise on its input and hidden layers (minigan.models.semi_supervised), trained by
+minigan.gan.semi_supervised. Beside it the same network, from the same initial weights, trains
+on the same N labelled images alone (the baseline): the same batch size, optimizer and number
+of steps, no augmentation, its own learning rate and noise (--baseline-lr, --baseline-noise,
+--baseline-input-noise). Both are scored on the 10,000 test images every --eval-every steps.
+
+Tuning: --validation trains on the first 50,000 training images and scores on the last 10,000,
+never on the test images; --baseline-only trains the baseline alone, exactly as it trains
+beside the GAN.
 
 The run directory gets evaluations.json, accuracy.png (both accuracies over steps),
 samples.png (G), samples.npy, metrics.json (both accuracies, per-class accuracy, confusion
@@ -23,7 +28,9 @@ import sys
 
 import minigan.blas
 
-minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
+# Before NumPy loads (minigan/blas.py). One BLAS thread: these products (100 x 784 x 500 at most) gain
+# nothing from a second, which on a shared machine mostly waits for a busy core; OPENBLAS_NUM_THREADS overrides.
+minigan.blas.configure(threads=1)
 
 import numpy as np
 
