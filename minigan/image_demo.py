@@ -17,11 +17,8 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from .cli import (add_recipe_options, check_resumed_length, demo_parser, fraction, non_negative_float,
-                  parse_demo_args, positive_int, report_health, write_json)
-from .metrics.health import training_health
+                  parse_demo_args, positive_int, write_json)
 from .runs import CHECKPOINT
 from .runs.image_run import SHARE_SAMPLES
 from .gan.presets import PRESETS
@@ -161,10 +158,6 @@ def run_image_demo(args, G, D, conditional=False, z_dim=100, install=None):
                                            "args": {k: str(v) for k, v in vars(args).items() if k != "parser"}})
     run.train(args.epochs)
     metrics = run.finish()
-    health = training_health(trainer.history.records, np.load(args.out / "samples.npy", mmap_mode="r")[:1000])
-    report_health(health)
-    write_json(args.out / "metrics.json", {**json.loads((args.out / "metrics.json").read_text()), "health": health},
-               allow_nan=True)
     keys = ("frechet_distance", "classifier_score", "test_set_classifier_score", "mean_conditional_accuracy")
     print(json.dumps({k: metrics[k] for k in keys if k in metrics}))
     log(f"wrote {args.out}")

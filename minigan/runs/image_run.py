@@ -48,6 +48,7 @@ import numpy as np
 
 from ..backend import device_of, to_device, to_numpy
 from ..data.fashion_mnist import CLASSES
+from ..metrics.health import training_health
 from ..metrics.shares import class_shares, share_dynamics
 from ..gan.averaging import standing_statistics
 from ..gan.checkpoint import save_checkpoint
@@ -242,6 +243,9 @@ class ImageRun:
             np.save(self.out / "samples_last_iterate.npy", last)
             if self.scorer is not None:
                 metrics["last_iterate"] = self._scores(last)
+        metrics["health"] = training_health(self.trainer.history.records, samples[:1000])
+        if metrics["health"]["warnings"]:
+            self.log("warning: " + "; ".join(metrics["health"]["warnings"]))
         write_json(self.out / "metrics.json", metrics, allow_nan=True)
         grids = sorted((self.out / "grids").glob("epoch_*.png"))
         if grids:
