@@ -6,7 +6,7 @@
 
 A small stand-in for ``jupyter nbconvert --execute`` so that the test suite needs no Jupyter:
 each code cell runs in one shared namespace, in order, as a kernel would run it. What a cell
-prints, the value of its last expression and every matplotlib figure it leaves open become the
+prints, the value of its last expression (unless the cell ends with ';') and every matplotlib figure it leaves open become the
 cell's outputs (PNG images, so the notebooks show their pictures wherever they are browsed), and
 the figures are then closed. A cell that raises stops the run with the notebook, the cell's
 number and its traceback.
@@ -94,7 +94,8 @@ class CellError(Exception):
 def run_cell(source, namespace, label):
     """Execute one cell; return its outputs (stdout, stderr, last value, figures) in Jupyter's format."""
     tree = ast.parse(source, filename=label)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    shown = not source.rstrip().endswith(";")          # as in Jupyter, a final ';' hides the value
+    last = tree.body.pop() if shown and tree.body and isinstance(tree.body[-1], ast.Expr) else None
     stdout, stderr, value = io.StringIO(), io.StringIO(), None
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         try:
