@@ -34,11 +34,10 @@ minigan.blas.configure(threads=1)
 
 import numpy as np
 
-from minigan.cli import demo_parser, fraction, non_negative_float, parse_demo_args, positive_int, status, write_json
+from minigan.cli import (check_resumed_length, command_line, demo_parser, fraction, non_negative_float,
+                         parse_demo_args, positive_int, status, write_json)
 from minigan.runs import CHECKPOINT
 
-RECIPE = ("labels", "batch_size", "lr", "lr_g", "baseline_lr", "beta1", "unsupervised_weight", "input_noise", "noise",
-          "baseline_input_noise", "baseline_noise", "eval_every", "train_size", "validation", "baseline_only", "seed")
 VALIDATION = 10000            # --validation: the last 10,000 training images score, the first 50,000 train
 
 
@@ -74,6 +73,7 @@ def build_parser():
     p.add_argument("--train-size", type=positive_int, default=None, help="use the first N training images")
     p.add_argument("--test-size", type=positive_int, default=None, help="score on the first N test images")
     p.add_argument("--data-root", default=None, help="folder with the Fashion-MNIST files")
+    p.set_defaults(changeable_on_resume=("samples", "no_score"))    # any other option must repeat the run's
     return p
 
 
@@ -84,6 +84,7 @@ def balanced_subset(labels, n, rng, num_classes=10):
                                    for k in range(num_classes)]))
 
 
+@command_line
 def main(argv=None):
     parser = build_parser()
     args = parse_demo_args(parser, argv, CHECKPOINT)
@@ -136,14 +137,10 @@ def main(argv=None):
                             args.seed, progress=not args.no_progress, log=log)
     record = {"command": args.command, "args": {k: str(v) for k, v in vars(args).items() if k != "parser"},
               "labelled_indices": labelled.tolist()}
-    if args.resume:
+    if args.resume:                            # parse_demo_args has checked the options against run.json
         first = json.loads((args.out / "run.json").read_text())
-        changed = [k for k in RECIPE if first["args"].get(k) != record["args"][k]]
-        if changed:
-            parser.error(f"--resume with other settings than the first run's: {', '.join(changed)}; repeat its options")
         run.resume()
-        if args.steps < run.step:
-            parser.error(f"--resume: the run has already done {run.step} steps; --steps {args.steps} is fewer")
+        check_resumed_length(parser, run.step, args.steps)
         record = {**first, "resumed": first.get("resumed", []) + [args.command]}
     write_json(args.out / "run.json", record)
     run.train(args.steps)

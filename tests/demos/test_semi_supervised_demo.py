@@ -63,3 +63,21 @@ def test_a_tiny_run_writes_its_files_and_resumes(tmp_path, fashion_root, capsys)
     with pytest.raises(SystemExit) as exit_info:                   # another recipe cannot continue this run
         main(tiny(out, fashion_root, "--labels", "30", "--steps", "6", "--resume"))
     assert exit_info.value.code == 2
+
+
+def test_damaged_data_is_one_line_and_exit_two(tmp_path, capsys):
+    root = tmp_path / "data"                    # searched first: the damaged file is found, and refused
+    root.mkdir()
+    (root / "train-images-idx3-ubyte.gz").write_bytes(b"not the data set")
+    with pytest.raises(SystemExit) as exit_info:
+        demo("fashion_semi_supervised")(["--out", str(tmp_path / "run"), "--data-root", str(root), "--no-progress"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "error:" in err and "Traceback" not in err
+
+
+def test_resume_refuses_fewer_steps_than_done(tmp_path, fashion_root, capsys):
+    main, out = demo("fashion_semi_supervised"), tmp_path / "run"
+    assert main(tiny(out, fashion_root, "--labels", "20", "--steps", "4")) == 0
+    with pytest.raises(SystemExit) as exit_info:
+        main(tiny(out, fashion_root, "--labels", "20", "--steps", "2", "--resume"))
+    assert exit_info.value.code == 2 and "already done 4" in capsys.readouterr().err
