@@ -1,13 +1,12 @@
 """Train a GAN on a 2-D toy distribution and watch mode collapse, or its cure, happen.
 
-    python demos/toy_2d.py --dataset ring                      # plain GAN: seed 0 fills 4 modes of 8
+    python demos/toy_2d.py --dataset ring                      # plain GAN: seed 0 fills 5 modes of 8
     python demos/toy_2d.py --dataset ring --trick minibatch     # mini-batch discrimination: all 8, evenly
     python demos/toy_2d.py --dataset grid --trick noise --noise-std 0.5 --z-dim 2 --hidden 256 \
         --batch-size 512 --average 0.999                        # all 25 modes or 24 in 4 seeds of 5
     python demos/toy_2d.py --dataset grid --loss wgan-gp --average 0.999    # WGAN-GP, samples from G's average
 
-Measured over 5 seeds in docs/toy_results.md. The default run takes about a minute on 2 CPU
-cores; mini-batch discrimination makes a step about 2.5 times as long.
+Measured over 5 seeds in docs/results/toy.md.
 
 Tricks (join several with +): none, minibatch (a MinibatchDiscrimination layer in D, 3 kernels
 of 2 dims), pack (PacGAN: D judges 4 samples at once, a Pack layer first), replay (part of D's fake

@@ -152,6 +152,9 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true",
                         help="write nothing; fail on a cell that raises or a stale line link")
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    import minigan.blas
+    minigan.blas.configure(threads=1)     # before NumPy loads: the tutorials' small products gain nothing from more
     if args.quick:
         os.environ["MINIGAN_QUICK"] = "1"
     failed = False
