@@ -12,7 +12,9 @@ Gaussian noise on its input and hidden layers (minigan.models.semi_supervised), 
 minigan.gan.semi_supervised. Beside it the same network, from the same initial weights, trains
 on the same N labelled images alone (the baseline): the same batch size, optimizer and number
 of steps, no augmentation, its own learning rate and noise (--baseline-lr, --baseline-noise,
---baseline-input-noise). Both are scored on the 10,000 test images every --eval-every steps.
+--baseline-input-noise). Both are scored on the 10,000 test images every --eval-every steps,
+each through a moving average of its weights (--average; the networks' own scores are kept
+beside: D's swing by a point or two between evaluations as the game moves it).
 
 Tuning: --validation trains on the first 50,000 training images and scores on the last 10,000,
 never on the test images; --baseline-only trains the baseline alone, exactly as it trains
@@ -64,6 +66,9 @@ def build_parser():
                    help="the baseline's noise on the pixels (default: --input-noise)")
     p.add_argument("--baseline-noise", type=non_negative_float, default=None,
                    help="the baseline's noise on its hidden layers (default: --noise)")
+    p.add_argument("--average", type=fraction, default=0.999, metavar="DECAY",
+                   help="score both networks through a moving average of their weights with this decay "
+                        "(default 0.999; 0: score the networks themselves)")
     p.add_argument("--validation", action="store_true",
                    help=f"for tuning: train on the first {60000 - VALIDATION:,} training images and score on the "
                         f"last {VALIDATION:,} instead of the test images")
@@ -136,7 +141,7 @@ def main(argv=None):
         scorer = QualityScorer(device=args.device, reference=test.as_float())
     log = lambda message: status(message, True)  # noqa: E731
     run = SemiSupervisedRun(trainer, baseline, args.out, x_test, y_test, args.eval_every, scorer, args.samples,
-                            args.seed, progress=not args.no_progress, log=log)
+                            args.seed, progress=not args.no_progress, log=log, average=args.average)
     record = {"command": args.command, "args": {k: str(v) for k, v in vars(args).items() if k != "parser"},
               "labelled_indices": labelled.tolist()}
     if args.resume:                            # parse_demo_args has checked the options against run.json

@@ -9,8 +9,16 @@ The two train in turns of eval_every steps each, the same number of labelled bat
 scored on the same test images after every turn (D and the baseline in eval mode: no noise;
 argmax over the K logits). Without a trainer (``trainer=None``) the baseline runs alone, to tune it.
 
+With ``average`` (a decay such as 0.999) each network is scored through a moving average of its
+weights (minigan/gan/averaging.py), updated after every step of its trainer; the scores of the
+networks themselves are kept beside, as ``<name>_unaveraged``. D's weights keep moving with the
+game (each G step changes what "real" and "fake" look like), and its accuracy on test images
+swings by a point or two from one evaluation to the next; the average sits at the centre of
+that swing. The baseline is averaged the same way, so both are scored alike.
+
 The run directory:
-    checkpoint.npz            both trainers (the baseline's arrays under baseline/), replaced atomically
+    checkpoint.npz            both trainers (the baseline's arrays under baseline/, the averages under
+                              <name>_average/), replaced atomically
     evaluations.json          per turn: step, both test accuracies, training seconds
     history.json              the semi-supervised trainer's per-step records; baseline_history.json
     accuracy.png              both test accuracies over steps, and D's loss terms
@@ -26,7 +34,8 @@ import numpy as np
 
 from ..backend import device_of, to_device, to_numpy
 from ..data.fashion_mnist import CLASSES
-from ..gan.checkpoint import load_checkpoint, save_checkpoint
+from ..gan.averaging import WeightAverage
+from ..gan.checkpoint import CheckpointError, load_checkpoint, load_model_arrays, model_arrays, save_checkpoint
 from ..gan.sampling import generate, latent_inputs
 from ..jsonio import write_json
 from ..models.classifier import predict_proba
@@ -38,11 +47,11 @@ NETWORKS = ("semi_supervised", "supervised_only")
 
 
 def predictions(model, x):
-    """argmax of the model's logits on images x, in eval mode; the model is left in train mode."""
-    first = next(iter(model.params.values()))
+    """argmax of the model's logits on images x, in eval mode; the model is left in the mode it had."""
+    first, training = next(iter(model.params.values())), model.training
     predicted = to_numpy(predict_proba(model, to_device(x.astype(first.dtype, copy=False), device_of(first)))
                          .argmax(axis=1))
-    model.train()
+    model.train(training)
     return predicted
 
 
@@ -62,15 +71,17 @@ def classification_report(labels, predicted, num_classes):
 
 class SemiSupervisedRun:
     """trainer: a SemiSupervisedGANTrainer, or None; baseline: a LabelledOnlyTrainer on the same labelled
-    images. x_test (N, 1, 28, 28), y_test (N,): the images both are scored on. scorer: a QualityScorer for G."""
+    images. x_test (N, 1, 28, 28), y_test (N,): the images both are scored on. scorer: a QualityScorer for G.
+    average: the decay of the weight averages that are scored (0: score the networks themselves)."""
 
     def __init__(self, trainer, baseline, out, x_test, y_test, eval_every, scorer=None, num_samples=10000, seed=0,
-                 progress=True, log=print):
+                 progress=True, log=print, average=0.0):
         self.trainer, self.baseline, self.out = trainer, baseline, Path(out)
         self.x_test, self.y_test, self.eval_every = x_test, np.asarray(y_test), eval_every
         self.scorer, self.progress, self.log = scorer, progress, log
         self.num_classes = int(self.y_test.max()) + 1
         self.models = {name: model for name, model in zip(NETWORKS, (trainer and trainer.D, baseline.model)) if model}
+        self.averages = {name: WeightAverage(model, average) for name, model in self.models.items()} if average else {}
         if trainer is not None:
             z_dim = trainer.config.z_dim
             self.grid_inputs = latent_inputs(64, z_dim, np.random.default_rng([seed, 1]))
@@ -85,7 +96,14 @@ class SemiSupervisedRun:
         if self.trainer is not None:
             self.trainer.load(path)
         self.baseline.load_state(arrays, meta["baseline"], prefix="baseline", source=str(path))
-        self.evaluations = meta["semi_supervised_run"]["evaluations"]
+        run = meta["semi_supervised_run"]
+        if sorted(run.get("average_updates", {})) != sorted(self.averages):
+            raise CheckpointError(f"{path} was written with weight averages of {sorted(run.get('average_updates', {}))}, "
+                             f"this run averages {sorted(self.averages)}: resume with the run's own --average")
+        for name, average in self.averages.items():
+            load_model_arrays(average.average, arrays, f"{name}_average", source=str(path))
+            average.updates = int(run["average_updates"][name])
+        self.evaluations = run["evaluations"]
         self.log(f"resumed from {path} at step {self.step}")
         return self.step
 
@@ -100,16 +118,29 @@ class SemiSupervisedRun:
             target = min(steps, (self.step // self.eval_every + 1) * self.eval_every)
             start = time.perf_counter()
             if self.trainer is not None:
-                self.trainer.fit(target, progress=self.progress)
+                self.trainer.fit(target, callback=self.follow("semi_supervised"), progress=self.progress)
             middle = time.perf_counter()
-            self.baseline.fit(target, progress=self.progress)
+            self.baseline.fit(target, callback=self.follow("supervised_only"), progress=self.progress)
             self.evaluate(middle - start, time.perf_counter() - middle)
             self.save()
+
+    def follow(self, name):
+        """The trainer's per-step callback: the network's weight average takes a step (if averaging)."""
+        if name not in self.averages:
+            return None
+        average, model = self.averages[name], self.models[name]
+        return lambda trainer, record: average.update(model)
+
+    def scored(self, name):
+        """The network whose accuracy is reported: the weight average, or the network itself."""
+        return self.averages[name].average if name in self.averages else self.models[name]
 
     def evaluate(self, seconds=0.0, baseline_seconds=0.0):
         entry = {"step": self.step, "seconds": seconds, "baseline_seconds": baseline_seconds}
         for name, model in self.models.items():
-            entry[name] = float((predictions(model, self.x_test) == self.y_test).mean())
+            entry[name] = float((predictions(self.scored(name), self.x_test) == self.y_test).mean())
+            if name in self.averages:
+                entry[f"{name}_unaveraged"] = float((predictions(model, self.x_test) == self.y_test).mean())
         self.evaluations.append(entry)
         scores = "  ".join(f"{name.replace('_', ' ')} {entry[name]:.4f}" for name in self.models)
         self.log(f"step {entry['step']}  accuracy: {scores}  ({seconds:.0f} s + {baseline_seconds:.0f} s)")
@@ -119,7 +150,10 @@ class SemiSupervisedRun:
         """Checkpoint (atomic), histories, evaluations and the accuracy figure."""
         arrays, meta = self.trainer.state() if self.trainer is not None else ({}, {})
         baseline_arrays, meta["baseline"] = self.baseline.state(prefix="baseline")
-        meta["semi_supervised_run"] = {"evaluations": self.evaluations}
+        for name, average in self.averages.items():
+            baseline_arrays.update(model_arrays(average.average, f"{name}_average"))
+        meta["semi_supervised_run"] = {"evaluations": self.evaluations,
+                                       "average_updates": {name: a.updates for name, a in self.averages.items()}}
         save_checkpoint(self.out / CHECKPOINT, {**arrays, **baseline_arrays}, meta)
         if self.trainer is not None:
             self.trainer.history.save_json(self.out / "history.json")
@@ -134,7 +168,12 @@ class SemiSupervisedRun:
                                    (NETWORKS[1], "same network, labelled images only", "tab:orange")):
             if name not in self.models:
                 continue
-            top.plot(steps, [100 * e[name] for e in self.evaluations], "o-", color=color, label=label)
+            averaged = name in self.averages
+            top.plot(steps, [100 * e[name] for e in self.evaluations], "o-", color=color,
+                     label=label + (", weight average" if averaged else ""))
+            if averaged:
+                top.plot(steps, [100 * e[f"{name}_unaveraged"] for e in self.evaluations], ":", color=color,
+                         alpha=0.6, label=label + ", its current weights")
         top.set_xlabel("step")
         top.set_ylabel("accuracy on the scored images (%)")
         top.legend(loc="lower right")
@@ -150,7 +189,12 @@ class SemiSupervisedRun:
         """metrics.json, samples.png and samples.npy; returns the metrics."""
         metrics = {"steps": self.step, "evaluations": self.evaluations, "classes": list(CLASSES)}
         for name, model in self.models.items():
-            metrics[name] = classification_report(self.y_test, predictions(model, self.x_test), self.num_classes)
+            metrics[name] = classification_report(self.y_test, predictions(self.scored(name), self.x_test),
+                                                  self.num_classes)
+            if name in self.averages:
+                metrics[name]["weight_average_decay"] = self.averages[name].decay
+                metrics[name]["unaveraged_test_accuracy"] = float(
+                    (predictions(model, self.x_test) == self.y_test).mean())
         if self.trainer is None:
             write_json(self.out / "metrics.json", metrics)
             return metrics
