@@ -31,7 +31,7 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
-from minigan.cli import (command_line, demo_parser, fraction, non_negative_float, parse_demo_args, positive_int,
+from minigan.cli import (command_line, decay, demo_parser, fraction, non_negative_float, parse_demo_args, positive_int,
                          status, trace_and_exit, write_json)
 from minigan.runs import CHECKPOINT
 
@@ -80,7 +80,7 @@ def parser():
     recipe.add_argument("--schedule", type=shares, metavar="S7,F14,S14,F28,S28",
                         help="shares of --images per phase: stable 7, fade 14, stable 14, fade 28, stable 28 "
                              "(10,10,15,15,50 / 5,5,10,10,70; in proportion to their sum)")
-    recipe.add_argument("--average", type=fraction, default=0.999, help="decay of G's weight average (default 0.999)")
+    recipe.add_argument("--average", type=decay, default=0.999, help="decay of G's weight average (default 0.999)")
     quick = p.add_argument_group("evaluation and quick runs")
     quick.add_argument("--samples", type=positive_int, default=10000, help="images scored and in samples.npy")
     quick.add_argument("--no-score", action="store_true", help="skip the quality scores (no test set needed)")

@@ -39,7 +39,7 @@ minigan.blas.configure(threads=1)
 
 import numpy as np
 
-from minigan.cli import (check_resumed_length, command_line, demo_parser, fraction, non_negative_float,
+from minigan.cli import (check_resumed_length, command_line, decay, demo_parser, fraction, non_negative_float,
                          parse_demo_args, positive_int, status, write_json)
 from minigan.runs import CHECKPOINT
 
@@ -67,7 +67,7 @@ def build_parser():
                    help="the baseline's noise on the pixels (default: --input-noise)")
     p.add_argument("--baseline-noise", type=non_negative_float, default=None,
                    help="the baseline's noise on its hidden layers (default: --noise)")
-    p.add_argument("--average", type=fraction, default=0.999, metavar="DECAY",
+    p.add_argument("--average", type=decay, default=0.999, metavar="DECAY",
                    help="score both networks through a moving average of their weights with this decay "
                         "(default 0.999; 0: score the networks themselves)")
     p.add_argument("--validation", action="store_true",

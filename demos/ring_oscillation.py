@@ -27,7 +27,7 @@ minigan.blas.configure(threads=1)
 
 import numpy as np
 
-from minigan.cli import demo_parser, fraction, parse_demo_args, positive_int, status
+from minigan.cli import decay, demo_parser, fraction, parse_demo_args, positive_int, status
 from minigan.data.toy import get_toy
 from minigan.gan import GANTrainer
 from minigan.gan.presets import recipe
@@ -50,7 +50,7 @@ def mode_shares(samples, modes):
 def main(argv=None):
     parser = demo_parser(__doc__, steps=3000, out="runs/ring_oscillation/seed{seed}")
     parser.add_argument("--every", type=positive_int, default=25, help="steps between share measurements (default 25)")
-    parser.add_argument("--average", type=fraction, default=0.999, metavar="DECAY",
+    parser.add_argument("--average", type=decay, default=0.999, metavar="DECAY",
                         help="decay of G's weight average (default 0.999)")
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate, G and D, constant (default 1e-3)")
     parser.add_argument("--batch-size", type=positive_int, default=128)

@@ -66,6 +66,14 @@ def fraction(text):
     return value
 
 
+def decay(text):
+    """argparse type: a weight average's decay, in [0, 1) (0: no average; 1 would never move)."""
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1) (0: no average), got {text}")
+    return value
+
+
 def demo_parser(doc, out, steps=None):
     """An ArgumentParser with the options every demo has.
 
