@@ -3,7 +3,8 @@
     python demos/train_classifier.py --epochs 4 --out runs/classifier
     python demos/train_classifier.py --install      # also writes minigan/pretrained/fashion_classifier.npz
 
-It reaches about 91-92% test accuracy in 4 epochs on 2 CPU cores (see docs/fashion_results.md).
+The shipped weights reached 91.0% test accuracy in 4 epochs, about 2.4 minutes on 2 CPU cores
+(their record, with the command and each epoch: minigan/pretrained/fashion_classifier.json).
 """
 import argparse
 import json
