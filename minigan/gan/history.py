@@ -7,7 +7,7 @@ import time
 
 
 class History:
-    """A list of per-step records (dicts of plain floats), written as JSON or CSV.
+    """A list of per-step records (dicts of plain Python numbers), written as JSON or CSV.
 
     The trainer records per generator step: ``step``, ``d_loss``, ``g_loss``, ``d_real``
     (mean D(x) = sigmoid(logit) on real data), ``d_fake`` (mean D(G(z)) in the D step),
@@ -17,10 +17,14 @@ class History:
     """
 
     def __init__(self, records=None):
-        self.records = list(records or [])
+        self.records = []
+        for record in records or []:        # records read back from an older file get the same types
+            self.append(record)
 
     def append(self, record):
-        self.records.append({k: float(v) for k, v in record.items()})
+        # Plain numbers for json and csv: device and NumPy scalars become floats; a count
+        # (the step) stays an int, so it reads 1200 in the files, not 1200.0.
+        self.records.append({k: int(v) if k == "step" else float(v) for k, v in record.items()})
 
     def __len__(self):
         return len(self.records)

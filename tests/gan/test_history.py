@@ -14,8 +14,18 @@ def test_history_json_and_csv_round_trip(tmp_path):
     assert History.load_json(tmp_path / "h.json").records == history.records
     assert json.loads((tmp_path / "h.json").read_text())[1]["g_loss"] == 0.7
     lines = (tmp_path / "h.csv").read_text().splitlines()
-    assert lines[0] == "step,d_loss,g_loss" and lines[2] == "2.0,1.0,0.7"
+    assert lines[0] == "step,d_loss,g_loss" and lines[2] == "2,1.0,0.7"
     assert history["d_loss"] == [1.5, 1.0] and history.mean("g_loss") == 0.6
+
+
+def test_the_step_is_written_as_an_integer_and_the_values_as_plain_floats(tmp_path):
+    import numpy as np
+    history = History()
+    history.append({"step": np.int64(3), "d_loss": np.float32(0.5)})
+    history.save_json(tmp_path / "h.json")
+    record = json.loads((tmp_path / "h.json").read_text())[0]
+    assert record == {"step": 3, "d_loss": 0.5}
+    assert type(record["step"]) is int and type(record["d_loss"]) is float
 
 
 def test_progress_line_shows_step_losses_and_rate():
@@ -42,4 +52,4 @@ def test_csv_keeps_columns_that_appear_later(tmp_path):
     history.append({"step": 2, "d_loss": 0.5, "wasserstein_estimate": 0.3})
     history.save_csv(tmp_path / "h.csv")
     lines = (tmp_path / "h.csv").read_text().splitlines()
-    assert lines == ["step,d_loss,wasserstein_estimate", "1.0,1.0,", "2.0,0.5,0.3"]
+    assert lines == ["step,d_loss,wasserstein_estimate", "1,1.0,", "2,0.5,0.3"]
