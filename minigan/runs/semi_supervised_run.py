@@ -164,8 +164,8 @@ class SemiSupervisedRun:
     def plot_accuracy(self, path):
         fig, (top, bottom) = new_figure(6.5, 6.0, nrows=2)
         steps = [e["step"] for e in self.evaluations]
-        for name, label, color in ((NETWORKS[0], "semi-supervised GAN's D", "tab:blue"),
-                                   (NETWORKS[1], "same network, labelled images only", "tab:orange")):
+        for name, label, color in ((NETWORKS[0], "GAN's D", "tab:blue"),
+                                   (NETWORKS[1], "labelled images only", "tab:orange")):
             if name not in self.models:
                 continue
             averaged = name in self.averages
@@ -173,10 +173,10 @@ class SemiSupervisedRun:
                      label=label + (", weight average" if averaged else ""))
             if averaged:
                 top.plot(steps, [100 * e[f"{name}_unaveraged"] for e in self.evaluations], ":", color=color,
-                         alpha=0.6, label=label + ", its current weights")
+                         alpha=0.6, label=label + ", own weights")
         top.set_xlabel("step")
         top.set_ylabel("accuracy on the scored images (%)")
-        top.legend(loc="lower right")
+        top.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize="small")   # above: off the curves
         top.grid(alpha=0.3)
         if self.trainer is not None and len(self.trainer.history):
             plot_series(bottom, self.trainer.history, (("labelled_loss", "labelled", "tab:green"),
