@@ -21,8 +21,9 @@ never on the test images; --baseline-only trains the baseline alone, exactly as 
 beside the GAN. The defaults are the settings that scored best there at 100 labels, seed 0:
 lr 1e-3 and w = 1 for the GAN (of lr 1e-3 or 3e-3 and w 0.5 or 1) and lr 3e-4 for the baseline
 (of 3e-4, 1e-3, 3e-3, each with no noise, half and the GAN's noise). w = 2 led w = 1 on the
-validation split and trailed it on the test images; three seeds cannot tell the two apart. The GAN keeps gaining past the default 8,000 steps up to about 20,000 (--steps 20000),
-holds until 30,000 and then loses ground, while the baseline stays flat;
+validation split and trailed it on the test images; three seeds cannot tell the two apart.
+The GAN keeps gaining past the default 8,000 steps up to about 20,000 (--steps 20000), holds
+until 30,000 and then loses ground, while the baseline stays flat;
 docs/results/semi_supervised.md.
 
 The run directory gets evaluations.json, accuracy.png (both accuracies over steps),
