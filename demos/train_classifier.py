@@ -3,8 +3,8 @@
     python demos/train_classifier.py --epochs 4 --out runs/classifier
     python demos/train_classifier.py --install      # also writes minigan/pretrained/fashion_classifier.npz
 
-The shipped weights reached 91.0% test accuracy in 4 epochs, about 2.4 minutes on 2 CPU cores
-(their record, with the command and each epoch: minigan/pretrained/fashion_classifier.json).
+The shipped weights reached 91.0% test accuracy in 4 epochs (their record, with the command
+and each epoch's accuracy and time: minigan/pretrained/fashion_classifier.json).
 """
 import argparse
 import json

@@ -21,6 +21,7 @@ def test_classifier_demo_docstring_quotes_the_shipped_accuracy():
     quoted = re.search(r"shipped weights reached ([\d.]+)% test accuracy", text("demos/train_classifier.py"))
     assert quoted and float(quoted[1]) == round(100 * recorded, 1)
 
+
 def test_toy_2d_docstring_quotes_the_measured_plain_ring_seed_0():
     row = re.search(r"^\| ring of 8 \| `--dataset ring` \(plain GAN\) \| (\d+),", text("docs/results/toy.md"), re.M)
     quoted = re.search(r"plain GAN: seed 0 fills (\d+) modes of 8", text("demos/toy_2d.py"))

@@ -1,6 +1,8 @@
 import io
 import json
 
+import numpy as np
+
 from minigan.gan import History
 from minigan.gan.history import Progress
 
@@ -19,7 +21,6 @@ def test_history_json_and_csv_round_trip(tmp_path):
 
 
 def test_the_step_is_written_as_an_integer_and_the_values_as_plain_floats(tmp_path):
-    import numpy as np
     history = History()
     history.append({"step": np.int64(3), "d_loss": np.float32(0.5)})
     history.save_json(tmp_path / "h.json")
