@@ -115,7 +115,7 @@ def add_recipe_options(parser, d_steps=1):
                         help=f"D steps per G step (default {d_steps}; a preset's own)")
     parser.add_argument("--penalty-weight", type=non_negative_float, default=None,
                         help="lambda of wgan-gp, gamma of r1 (default 10)")
-    parser.add_argument("--average", type=fraction, default=0.0, metavar="DECAY",
+    parser.add_argument("--average", type=decay, default=0.0, metavar="DECAY",
                         help="draw samples, pictures and scores from a moving average of G's weights with this "
                              "decay, e.g. 0.999 (default 0: off)")
 

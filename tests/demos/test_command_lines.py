@@ -120,7 +120,8 @@ def test_counts_and_classes_out_of_range_exit_two(tmp_path, capsys, name, argv):
     assert exit_info.value.code == 2 and "must be" in one_line_error(capsys)
 
 
-@pytest.mark.parametrize("name", ["fashion_semi_supervised", "fashion_progressive", "ring_oscillation"])
+@pytest.mark.parametrize("name", ["fashion_semi_supervised", "fashion_progressive", "ring_oscillation", "toy_2d",
+                                  "toy_1d", "fashion_dcgan"])
 def test_a_weight_average_that_never_moves_is_refused_before_the_run(tmp_path, capsys, name):
     with pytest.raises(SystemExit) as exit_info:
         load_demo(name).main(["--average", "1", "--out", str(tmp_path / "x")])
