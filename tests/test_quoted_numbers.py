@@ -3,6 +3,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -10,15 +12,11 @@ def text(path):
     return (ROOT / path).read_text()
 
 
-def test_shipped_classifier_accuracy_in_the_readme_is_the_shipped_one():
+@pytest.mark.parametrize("path, pattern", [("README.md", r"shipped: ([\d.]+)% test accuracy"),
+                                           ("demos/train_classifier.py", r"shipped weights reached ([\d.]+)% test accuracy")])
+def test_the_shipped_classifiers_quoted_accuracy_is_its_recorded_one(path, pattern):
     recorded = json.loads(text("minigan/pretrained/fashion_classifier.json"))["test_accuracy"]
-    quoted = re.search(r"shipped: ([\d.]+)% test accuracy", text("README.md"))
-    assert quoted and float(quoted[1]) == round(100 * recorded, 1)
-
-
-def test_classifier_demo_docstring_quotes_the_shipped_accuracy():
-    recorded = json.loads(text("minigan/pretrained/fashion_classifier.json"))["test_accuracy"]
-    quoted = re.search(r"shipped weights reached ([\d.]+)% test accuracy", text("demos/train_classifier.py"))
+    quoted = re.search(pattern, text(path))
     assert quoted and float(quoted[1]) == round(100 * recorded, 1)
 
 
