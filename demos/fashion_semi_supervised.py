@@ -43,7 +43,7 @@ minigan.blas.configure(threads=1)
 import numpy as np
 
 from minigan.cli import (check_resumed_length, command_line, decay, demo_parser, fraction, non_negative_float,
-                         parse_demo_args, positive_int, status, write_json)
+                         parse_demo_args, positive_int, status, widths, write_json)
 from minigan.runs import CHECKPOINT
 
 VALIDATION = 10000            # --validation: the last 10,000 training images score, the first 50,000 train
@@ -62,6 +62,9 @@ def build_parser():
     p.add_argument("--beta1", type=fraction, default=0.5, help="Adam beta1 of all three (default 0.5)")
     p.add_argument("--unsupervised-weight", type=non_negative_float, default=1.0,
                    help="w in D's loss labelled + w (unlabelled + fake) (default 1)")
+    p.add_argument("--hidden", type=widths, default=(500, 250, 250),
+                   help="widths of D's (and the baseline's) hidden layers (default 500,250,250; "
+                        "Salimans et al.'s MNIST D: 1000,500,250,250,250)")
     p.add_argument("--input-noise", type=non_negative_float, default=0.6,
                    help="std of D's Gaussian noise on the pixels (default 0.6)")
     p.add_argument("--noise", type=non_negative_float, default=0.5,
@@ -123,7 +126,7 @@ def main(argv=None):
     labelled = balanced_subset(y, args.labels, np.random.default_rng([args.seed, 0]))
 
     def classifier(input_noise, noise):    # the same seed: D and the baseline start from the same weights
-        return semi_supervised_classifier(input_noise=input_noise, noise=noise,
+        return semi_supervised_classifier(hidden=args.hidden, input_noise=input_noise, noise=noise,
                                           rng=np.random.default_rng([args.seed, 1])).to(args.device)
 
     G = semi_supervised_generator(rng=np.random.default_rng([args.seed, 2])).to(args.device)

@@ -66,6 +66,17 @@ def fraction(text):
     return value
 
 
+def widths(text):
+    """argparse type: comma-separated layer widths, each >= 1: "500,250,250" -> (500, 250, 250)."""
+    try:
+        values = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be comma-separated integers such as 500,250,250, got {text!r}")
+    if min(values) < 1:
+        raise argparse.ArgumentTypeError(f"every width must be >= 1, got {text!r}")
+    return values
+
+
 def decay(text):
     """argparse type: a weight average's decay, in [0, 1) (0: no average; 1 would never move)."""
     value = float(text)

@@ -26,7 +26,8 @@ def test_help_exits_zero(capsys):
     assert exit_info.value.code == 0 and "--labels" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv", [["--labels", "15"], ["--labels", "0"], ["--resume"], ["--trace"]])
+@pytest.mark.parametrize("argv", [["--labels", "15"], ["--labels", "0"], ["--resume"], ["--trace"],
+                                  ["--hidden", "500,0"], ["--hidden", "500,,250"], ["--hidden", "wide"]])
 def test_bad_arguments_exit_two(tmp_path, argv):
     with pytest.raises(SystemExit) as exit_info:
         demo("fashion_semi_supervised")(["--out", str(tmp_path / "run"), *argv])
@@ -62,6 +63,19 @@ def test_a_tiny_run_writes_its_files_and_resumes(tmp_path, fashion_root, capsys)
     assert len(run["labelled_indices"]) == 20 and len(run["resumed"]) == 1
     with pytest.raises(SystemExit) as exit_info:                   # another recipe cannot continue this run
         main(tiny(out, fashion_root, "--labels", "30", "--steps", "6", "--resume"))
+    assert exit_info.value.code == 2
+
+
+def test_hidden_sets_the_widths_of_d_and_of_the_baseline(tmp_path, fashion_root):
+    main, out = demo("fashion_semi_supervised"), tmp_path / "run"
+    assert main(tiny(out, fashion_root, "--labels", "20", "--steps", "2", "--hidden", "30,20,10,12")) == 0
+    with np.load(out / "checkpoint.npz") as arrays:
+        shapes = {name: arrays[name].shape for name in arrays.files if name.endswith("weight")}
+    for prefix in ("D/", "baseline/"):
+        widths = [shape for name, shape in sorted(shapes.items()) if name.startswith(prefix)]
+        assert sorted(widths) == sorted([(30, 784), (20, 30), (10, 20), (12, 10), (10, 12)]), (prefix, shapes)
+    with pytest.raises(SystemExit) as exit_info:             # a resumed run keeps its body
+        main(tiny(out, fashion_root, "--labels", "20", "--steps", "4", "--resume"))
     assert exit_info.value.code == 2
 
 
