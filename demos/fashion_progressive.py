@@ -31,7 +31,7 @@ minigan.blas.configure()        # before NumPy loads (minigan/blas.py)
 
 import numpy as np
 
-from minigan.cli import (command_line, decay, demo_parser, fraction, non_negative_float, parse_demo_args, positive_int,
+from minigan.cli import (beta, command_line, decay, demo_parser, non_negative_float, parse_demo_args, positive_int,
                          status, trace_and_exit, write_json)
 from minigan.runs import CHECKPOINT
 
@@ -75,8 +75,8 @@ def parser():
     recipe.add_argument("--z-dim", type=positive_int, help="128 / 100")
     recipe.add_argument("--loss", default="non-saturating", choices=["non-saturating", "least-squares", "hinge"])
     recipe.add_argument("--lr", type=non_negative_float, help="Adam's rate for G and D (1e-3 / 2e-4)")
-    recipe.add_argument("--beta1", type=fraction, help="Adam beta1 (0 / 0.5)")
-    recipe.add_argument("--beta2", type=fraction, help="Adam beta2 (0.99 / 0.999)")
+    recipe.add_argument("--beta1", type=beta, help="Adam beta1 (0 / 0.5)")
+    recipe.add_argument("--beta2", type=beta, help="Adam beta2 (0.99 / 0.999)")
     recipe.add_argument("--schedule", type=shares, metavar="S7,F14,S14,F28,S28",
                         help="shares of --images per phase: stable 7, fade 14, stable 14, fade 28, stable 28 "
                              "(10,10,15,15,50 / 5,5,10,10,70; in proportion to their sum)")

@@ -42,7 +42,7 @@ minigan.blas.configure(threads=1)
 
 import numpy as np
 
-from minigan.cli import (check_resumed_length, command_line, decay, demo_parser, fraction, non_negative_float,
+from minigan.cli import (beta, check_resumed_length, command_line, decay, demo_parser, non_negative_float,
                          parse_demo_args, positive_int, status, widths, write_json)
 from minigan.runs import CHECKPOINT
 
@@ -59,7 +59,7 @@ def build_parser():
     p.add_argument("--lr-g", type=non_negative_float, default=1e-3, help="G's Adam learning rate (default 1e-3)")
     p.add_argument("--baseline-lr", type=non_negative_float, default=3e-4,
                    help="the supervised baseline's Adam learning rate (default 3e-4)")
-    p.add_argument("--beta1", type=fraction, default=0.5, help="Adam beta1 of all three (default 0.5)")
+    p.add_argument("--beta1", type=beta, default=0.5, help="Adam beta1 of all three (default 0.5)")
     p.add_argument("--unsupervised-weight", type=non_negative_float, default=1.0,
                    help="w in D's loss labelled + w (unlabelled + fake) (default 1)")
     p.add_argument("--hidden", type=widths, default=(500, 250, 250),

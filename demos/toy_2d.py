@@ -38,9 +38,9 @@ minigan.blas.configure(threads=1)
 
 import numpy as np
 
-from minigan.cli import (CHECKPOINT, add_recipe_options, check_resumed_length, command_line, demo_parser,
-                         earlier_records, finish_toy_run, fraction, linear_decay, non_negative_float,
-                         parse_demo_args, positive_int, start_run_record, status, trace_and_exit)
+from minigan.cli import (CHECKPOINT, add_recipe_options, beta, check_resumed_length, command_line, demo_parser,
+                         earlier_records, finish_toy_run, fraction, linear_decay, non_negative_float, parse_demo_args,
+                         positive_int, start_run_record, status, trace_and_exit)
 from minigan.data.toy import get_toy
 from minigan.gan import GANTrainer
 from minigan.backend import device_of, to_device, to_numpy
@@ -104,7 +104,7 @@ def main(argv=None):
     add_recipe_options(parser)
     parser.add_argument("--lr", type=float, default=None,
                         help="learning rate, G and D (default 1e-3; a preset's own with a preset)")
-    parser.add_argument("--beta1", type=fraction, default=None, help="Adam beta1 (default 0.5; a preset's own)")
+    parser.add_argument("--beta1", type=beta, default=None, help="Adam beta1 (default 0.5; a preset's own)")
     parser.add_argument("--decay-start", type=fraction, default=0.5, help="fraction of the run before lr decay")
     parser.add_argument("--final-lr", type=fraction, default=0.01, help="last lr as a fraction of --lr")
     parser.add_argument("--noise-std", type=non_negative_float, default=0.1,

@@ -77,6 +77,14 @@ def widths(text):
     return values
 
 
+def beta(text):
+    """argparse type: an Adam beta, in [0, 1) (at 1 its moment would never move from 0)."""
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
 def decay(text):
     """argparse type: a weight average's decay, in [0, 1) (0: no average; 1 would never move)."""
     value = float(text)

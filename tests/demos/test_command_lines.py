@@ -127,3 +127,12 @@ def test_a_weight_average_that_never_moves_is_refused_before_the_run(tmp_path, c
         load_demo(name).main(["--average", "1", "--out", str(tmp_path / "x")])
     assert exit_info.value.code == 2 and "--average" in one_line_error(capsys)
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("name, option", [("fashion_semi_supervised", "--beta1"), ("fashion_progressive", "--beta1"),
+                                          ("fashion_progressive", "--beta2"), ("toy_2d", "--beta1")])
+def test_an_adam_beta_of_one_is_refused_before_the_run(tmp_path, capsys, name, option):
+    with pytest.raises(SystemExit) as exit_info:
+        load_demo(name).main([option, "1", "--out", str(tmp_path / "x")])
+    assert exit_info.value.code == 2 and option in one_line_error(capsys)
+    assert not (tmp_path / "x").exists()
