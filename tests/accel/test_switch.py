@@ -62,8 +62,13 @@ def test_the_switch_runs_the_twins_and_trains_the_same_step():
     record = readable.train_step()
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         assert fast.history.records[0][key] == pytest.approx(record[key], rel=1e-4, abs=1e-6)
+    # Adam's first step moves a weight by lr g / (|g| + eps): where g is near float32 rounding (or eps)
+    # the two paths' roundings of g move it by visibly different amounts, never by more than two steps.
+    lr = readable.g_optimizer.hyper["lr"]
     for name, p in readable.G.params.items():
-        np.testing.assert_allclose(fast.G.params[name], p, rtol=1e-4, atol=1e-6)
+        close = np.isclose(fast.G.params[name], p, rtol=1e-4, atol=1e-6)
+        assert close.mean() >= 1 - 1e-4, (name, int((~close).sum()))
+        assert np.abs(fast.G.params[name] - p).max() <= 2 * lr * (1 + 1e-3), name
 
 
 def test_apply_and_remove_swap_only_the_classes_with_twins():
